@@ -1,0 +1,133 @@
+"""``ai-engine seed-odoo``: give an Odoo database a realistic sales history, through RPC.
+
+History is imported the way a data migration would do it: sale orders are created already
+confirmed (state ``sale``) with their historical ``date_order``. Going through the confirmation
+button instead would stamp every order with today's date and erase the history we are seeding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ai_engine.datasets.synthetic import generate_history, generate_products
+from ai_engine.errors import DataError
+from ai_engine.odoo_client import OdooClient
+
+SEED_REF_PREFIX = "AICRM-SEED-"
+# No chatter, tracking or follower work while importing history.
+QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True,
+         "mail_create_nosubscribe": True}
+
+_FIRST = ["Anna", "Ben", "Chloé", "David", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas",
+          "Keiko", "Liam", "Mia", "Noah", "Olga", "Pablo", "Quinn", "Rosa", "Sven", "Tara"]
+_LAST = ["Martin", "Schmidt", "Rossi", "García", "Dubois", "Novak", "Jensen", "Silva", "Kowalski",
+         "Murphy", "Chen", "Okafor", "Larsen", "Moreau", "Weber", "Costa", "Nagy", "Ivanova"]
+_WORD = ["Alpine", "Blue", "Cedar", "Delta", "Evergreen", "Falcon", "Granite", "Harbor",
+         "Iris", "Juniper", "Kestrel", "Lumen", "Maple", "Nordic", "Orbit", "Pioneer", "Quartz",
+         "River", "Summit", "Tidal", "Urban", "Vertex", "Willow", "Zenith"]
+_KIND = ["Bakery", "Studio", "Consulting", "Logistics", "Dental", "Architects", "Hotel",
+         "Garage", "Books", "Pharmacy", "Fitness", "Florist", "Print", "Labs", "Café"]
+_FORM = ["Ltd", "GmbH", "SARL", "BV", "Inc", "SL", "AB", "Oy"]
+
+
+def customer_names(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    picks = zip(rng.choice(_WORD, n), rng.choice(_KIND, n), rng.choice(_FORM, n), strict=True)
+    return [f"{w} {k} {f} #{i + 1}" for i, (w, k, f) in enumerate(picks)]
+
+
+def _create(client: OdooClient, model: str, vals_list: list[dict], batch_size: int) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(vals_list), batch_size):
+        created = client.call(model, "create", vals_list[start:start + batch_size], context=QUIET)
+        ids.extend(created if isinstance(created, list) else [created])
+    return ids
+
+
+def seed_products(client: OdooClient, products: pd.DataFrame) -> dict:
+    categories = sorted(products["category"].unique())
+    categ_ids = dict(zip(categories, _create(client, "product.category",
+                                             [{"name": c} for c in categories], 500), strict=True))
+    vals = [{"name": p.name, "categ_id": categ_ids[p.category], "list_price": float(p.list_price),
+             "sale_ok": True, "type": "consu", "default_code": f"{SEED_REF_PREFIX}P{p.product_id}"}
+            for p in products.itertuples()]
+    return dict(zip(products["product_id"], _create(client, "product.product", vals, 1000),
+                    strict=True))
+
+
+def seed_customers(client: OdooClient, customer_ids: list, seed: int,
+                   contact_share: float = 0.3) -> tuple[dict, dict]:
+    """Companies, and for some of them a contact person who places part of their orders."""
+    names = customer_names(len(customer_ids), seed)
+    company_vals = [{"name": name, "is_company": True, "customer_rank": 1,
+                     "ref": f"{SEED_REF_PREFIX}{cid}"}
+                    for cid, name in zip(customer_ids, names, strict=True)]
+    companies = dict(zip(customer_ids, _create(client, "res.partner", company_vals, 2000),
+                         strict=True))
+    rng = np.random.default_rng(seed + 1)
+    with_contact = [cid for cid in customer_ids if rng.random() < contact_share]
+    contact_vals = [{"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", "type": "contact",
+                     "parent_id": companies[cid]} for cid in with_contact]
+    contacts = dict(zip(with_contact, _create(client, "res.partner", contact_vals, 2000),
+                        strict=True))
+    return companies, contacts
+
+
+def order_vals(tx: pd.DataFrame, companies: dict, contacts: dict, products: dict,
+               company_id: int, seed: int) -> list[dict]:
+    rng = np.random.default_rng(seed + 2)
+    vals_list = []
+    for (order_id, customer_id), lines in tx.groupby(["order_id", "customer_id"], sort=False):
+        partner = companies[customer_id]
+        if customer_id in contacts and rng.random() < 0.5:
+            partner = contacts[customer_id]
+        quantity = lines["quantity"].fillna(1).abs().clip(lower=1)
+        vals_list.append({
+            "partner_id": partner,
+            "company_id": company_id,
+            "state": "sale",
+            "date_order": f"{lines['date'].iloc[0]:%Y-%m-%d} 10:00:00",
+            "client_order_ref": f"{SEED_REF_PREFIX}{order_id}",
+            "order_line": [
+                (0, 0, {"product_id": products[product], "product_uom_qty": float(qty),
+                        "price_unit": round(float(amount) / float(qty), 2), "tax_id": [(6, 0, [])]})
+                for product, qty, amount in zip(lines["product_id"], quantity, lines["amount"],
+                                                strict=True)
+            ],
+        })
+    return vals_list
+
+
+def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 3.0,
+              today: dt.date | None = None, progress: Callable[[str], None] = print) -> dict:
+    """Create products, customers and confirmed orders; returns counts."""
+    if customers < 1:
+        raise DataError("--customers must be at least 1.")
+    already = client.call("res.partner", "search_count", [("ref", "=like", f"{SEED_REF_PREFIX}%")])
+    if already:
+        raise DataError(f"This database already holds {already} seeded partners; "
+                        "seed a fresh database instead of mixing two histories.")
+    [user] = client.call("res.users", "read", [client.uid], ["company_id"])
+    company_id = user["company_id"][0]
+    today = today or dt.date.today()
+    start = today - dt.timedelta(days=round(365 * years))
+    catalogue = generate_products(seed=seed)
+    tx = generate_history(n_customers=customers, start=start, end=today, seed=seed,
+                          products=catalogue)
+    tx = tx[tx["product_id"].notna()]
+    progress(f"Generated {len(tx)} order lines, {tx['order_id'].nunique()} orders")
+    products = seed_products(client, catalogue)
+    progress(f"Created {len(products)} products")
+    companies, contacts = seed_customers(client, sorted(tx["customer_id"].unique()), seed)
+    progress(f"Created {len(companies)} customers and {len(contacts)} contact persons")
+    vals = order_vals(tx, companies, contacts, products, company_id, seed)
+    done = 0
+    for start_at in range(0, len(vals), 500):
+        done += len(_create(client, "sale.order", vals[start_at:start_at + 500], 500))
+        progress(f"Created {done}/{len(vals)} confirmed orders")
+    return {"company_id": company_id, "products": len(products), "customers": len(companies),
+            "contacts": len(contacts), "orders": done, "order_lines": len(tx)}

@@ -1,0 +1,86 @@
+"""The real chain against a real Odoo 18: seed-odoo → queued run → engine → values on partners."""
+
+import pytest
+
+from ai_engine import runner
+from ai_engine.odoo_client import OdooClient, OdooSettings
+from ai_engine.seed import seed_odoo
+
+pytestmark = pytest.mark.odoo
+SEEDED_CUSTOMERS = 150
+
+
+@pytest.fixture(scope="module")
+def engine(odoo_server):
+    settings = OdooSettings(url=odoo_server.url, db=odoo_server.db, login="ai-engine",
+                            api_key=odoo_server.api_key, timeout=300)
+    return OdooClient(settings).connect()
+
+
+@pytest.fixture(scope="module")
+def admin(odoo_server):
+    settings = OdooSettings(url=odoo_server.url, db=odoo_server.db, login="admin",
+                            api_key="admin", timeout=300)
+    return OdooClient(settings).connect()
+
+
+@pytest.fixture(scope="module")
+def seeded(admin):
+    return seed_odoo(admin, customers=SEEDED_CUSTOMERS, seed=3, progress=lambda _msg: None)
+
+
+def scored_partners(client, fields):
+    return client.call("res.partner", "search_read", [("ai_scored_at", "!=", False)],
+                       fields=fields, context={"active_test": False})
+
+
+def test_seed_creates_a_confirmed_history(admin, seeded):
+    assert seeded["customers"] == SEEDED_CUSTOMERS
+    confirmed = admin.call("sale.order", "search_count", [("state", "=", "sale")])
+    assert confirmed == seeded["orders"] > SEEDED_CUSTOMERS
+    dates = admin.call("sale.order", "read_group", [("state", "=", "sale")], ["date_order:min"],
+                       [])
+    assert dates[0]["date_order"] < "2025"  # history goes back years, not today's date
+
+
+def test_queued_run_scores_every_customer(engine, seeded):
+    [run_id] = runner.queue_runs(engine)
+    [outcome] = runner.run_pending(engine)
+    assert (outcome.run_id, outcome.state, outcome.error) == (run_id, "done", "")
+    assert outcome.partners_scored == SEEDED_CUSTOMERS
+    [run] = engine.call("ai.run", "read", [run_id], ["state", "partners_scored", "metrics_json",
+                                                     "log", "started_at", "finished_at"])
+    assert run["state"] == "done" and run["partners_scored"] == SEEDED_CUSTOMERS
+    assert '"horizon_days"' in run["metrics_json"] and "Wrote" in run["log"]
+
+    partners = scored_partners(engine, ["is_company", "ai_segment_id", "ai_churn_probability",
+                                        "ai_rfm_score", "ai_frequency", "ai_churn_reasons",
+                                        "ai_churn_risk"])
+    assert len(partners) == SEEDED_CUSTOMERS and all(p["is_company"] for p in partners)
+    assert all(p["ai_segment_id"] and len(p["ai_rfm_score"]) == 3 for p in partners)
+    assert all(0 <= p["ai_churn_probability"] <= 100 and p["ai_frequency"] >= 1
+               for p in partners)
+    assert len({p["ai_segment_id"][0] for p in partners}) >= 4
+    assert any(p["ai_churn_reasons"] for p in partners)
+
+
+def test_frequency_matches_confirmed_orders(engine, admin, seeded):
+    [partner] = scored_partners(engine, ["ai_frequency"])[:1]
+    orders = admin.call("sale.order", "search_count",
+                        [("partner_id", "child_of", partner["id"]), ("state", "=", "sale")])
+    assert partner["ai_frequency"] == orders
+
+
+def test_excluded_partner_is_cleared_and_never_scored_again(engine, admin, seeded):
+    [partner] = scored_partners(engine, ["name"])[:1]
+    admin.call("res.partner", "write", [partner["id"]], {"ai_exclude_profiling": True})
+    runner.queue_runs(engine)
+    [outcome] = runner.run_pending(engine)
+    assert outcome.state == "done" and outcome.partners_scored == SEEDED_CUSTOMERS - 1
+    [after] = admin.call("res.partner", "read", [partner["id"]],
+                         ["ai_scored_at", "ai_segment_id", "ai_churn_probability"])
+    assert after["ai_scored_at"] is False and after["ai_segment_id"] is False
+
+
+def test_empty_queue_claims_nothing(engine, seeded):
+    assert runner.run_pending(engine) == []
