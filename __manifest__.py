@@ -1,0 +1,26 @@
+{  # noqa: B018 (an Odoo manifest is a bare dict)
+    "name": "AI CRM Insights",
+    "summary": "Customer RFM segments, behaviour clusters, churn risk with reasons and "
+    "12-month value on contacts, computed by a sidecar engine",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "AGPL-3",
+    "author": "ai_crm contributors",
+    "website": "https://example.com/ai_crm",
+    "maintainers": ["ai-crm"],
+    "development_status": "Alpha",
+    "depends": ["sale", "contacts"],
+    "data": [
+        "security/ai_crm_security.xml",
+        "security/ir.model.access.csv",
+        "data/ai_segment_data.xml",
+        "data/ir_cron.xml",
+        "views/ai_segment_views.xml",
+        "views/ai_run_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

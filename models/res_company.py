@@ -1,0 +1,38 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    ai_churn_horizon_days = fields.Integer(
+        string="Churn Horizon (days)",
+        default=0,
+        help="A customer counts as churned when no confirmed order follows within this many "
+        "days. 0 lets the engine derive it from the customers' usual gap between orders.",
+    )
+    ai_min_repeat_customers = fields.Integer(
+        string="Minimum Repeat Customers",
+        default=50,
+        help="Below this number of customers with two or more orders, the engine does not train "
+        "a model and uses its transparent recency rule instead.",
+    )
+
+    @api.constrains("ai_churn_horizon_days", "ai_min_repeat_customers")
+    def _check_ai_settings(self):
+        for company in self:
+            if company.ai_churn_horizon_days < 0:
+                raise ValidationError(self.env._("The churn horizon cannot be negative."))
+            if company.ai_min_repeat_customers < 1:
+                raise ValidationError(
+                    self.env._("The minimum number of repeat customers must be at least 1.")
+                )
+
+    def _ai_run_params(self):
+        """Parameters handed to the engine with a claimed run (see ``ai.run.ai_claim_next``)."""
+        self.ensure_one()
+        return {
+            "horizon_days": self.ai_churn_horizon_days or None,
+            "min_repeat_customers": self.ai_min_repeat_customers,
+            "currency": self.currency_id.name,
+        }
