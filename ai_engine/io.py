@@ -1,0 +1,117 @@
+"""Read and validate the transactions table, write the scores table (see docs/ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ai_engine.errors import DataError
+
+REQUIRED_COLUMNS = ["customer_id", "order_id", "date", "amount"]
+OPTIONAL_COLUMNS = ["product_id", "quantity"]
+TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
+SCORE_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment",
+                 "cluster", "churn_probability", "reasons"]
+_SHOWN = 5  # bad values quoted in an error message
+
+
+def _where(rows: pd.Index, line_offset: int | None) -> str:
+    """'lines 3, 7' for a CSV (header is line 1) or 'rows 1, 5' for an in-memory frame."""
+    shown = list(rows[:_SHOWN])
+    more = f" and {len(rows) - _SHOWN} more" if len(rows) > _SHOWN else ""
+    word = ("row" if line_offset is None else "line") + ("s" if len(rows) > 1 else "")
+    numbers = [str(i) if line_offset is None else str(int(i) + line_offset) for i in shown]
+    return f"{word} {', '.join(numbers)}{more}"
+
+
+def _bad_values(raw: pd.Series, bad: pd.Series, what: str, line_offset: int | None) -> DataError:
+    rows = raw.index[bad]
+    quoted = ", ".join(repr(str(v)) for v in raw[bad].iloc[:_SHOWN])
+    return DataError(f"{bad.sum()} value(s) in column '{raw.name}' are not {what}: {quoted} "
+                     f"(at {_where(rows, line_offset)}).")
+
+
+def _parse_dates(raw: pd.Series, line_offset: int | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
+    else:
+        parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_convert(None)
+    bad = parsed.isna()
+    if bad.any():
+        raise _bad_values(raw, bad, "dates like 2024-03-31", line_offset)
+    return parsed.dt.normalize().astype("datetime64[ns]")
+
+
+def validate_transactions(df: pd.DataFrame, line_offset: int | None = None) -> pd.DataFrame:
+    """Check the contract and return a clean copy: typed dates/amounts, optional columns present.
+
+    ``line_offset`` turns row positions into file line numbers in messages (2 for a CSV).
+    """
+    if df is None or len(df.columns) == 0:
+        raise DataError("The transactions table is empty: it has no columns and no rows.")
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(f"The transactions table is missing the column(s) {', '.join(missing)}. "
+                        f"Expected columns: {','.join(TRANSACTION_COLUMNS)}.")
+    if df.empty:
+        raise DataError("The transactions table has its columns but no rows.")
+    out = df.reset_index(drop=True).copy()
+    for column in OPTIONAL_COLUMNS:
+        if column not in out.columns:
+            out[column] = pd.NA
+    for column in ("customer_id", "date", "amount"):
+        empty = out[column].isna() | (out[column].astype(str).str.strip() == "")
+        if empty.any():
+            raise DataError(f"{empty.sum()} row(s) have no value in column '{column}' "
+                            f"(at {_where(out.index[empty], line_offset)}).")
+    out["date"] = _parse_dates(out["date"], line_offset)
+    amount = pd.to_numeric(out["amount"], errors="coerce")
+    if amount.isna().any():
+        raise _bad_values(out["amount"], amount.isna(), "numbers like 12.50", line_offset)
+    out["amount"] = amount.astype(float)
+    quantity = pd.to_numeric(out["quantity"], errors="coerce")
+    given = out["quantity"].notna() & (out["quantity"].astype(str).str.strip() != "")
+    if (quantity.isna() & given).any():
+        raise _bad_values(out["quantity"], quantity.isna() & given, "numbers", line_offset)
+    out["quantity"] = quantity.astype(float)
+    # An order line without an order number still belongs to that customer's order of that day.
+    no_order = out["order_id"].isna() | (out["order_id"].astype(str).str.strip() == "")
+    if no_order.any():
+        out["order_id"] = out["order_id"].astype(object)
+        out.loc[no_order, "order_id"] = (out.loc[no_order, "customer_id"].astype(str) + "@"
+                                         + out.loc[no_order, "date"].dt.strftime("%Y-%m-%d"))
+    return out[TRANSACTION_COLUMNS + [c for c in out.columns if c not in TRANSACTION_COLUMNS]]
+
+
+def read_transactions(path: str | Path) -> pd.DataFrame:
+    """Read a transactions CSV (``customer_id,order_id,date,product_id,quantity,amount``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"Transactions file not found: {path}")
+    if path.stat().st_size == 0:
+        raise DataError(f"The transactions file {path} is empty.")
+    try:
+        # Ids stay text so '00042' keeps its leading zeros.
+        df = pd.read_csv(path, dtype={"customer_id": str, "order_id": str, "product_id": str},
+                         skipinitialspace=True)
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"The transactions file {path} is empty.") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"The transactions file {path} is not a readable CSV file: {exc}") from exc
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    return validate_transactions(df, line_offset=2)
+
+
+def write_scores(scores: pd.DataFrame, path: str | Path, all_columns: bool = False) -> Path:
+    """Write the scores CSV: the contract columns, or every flat column with ``all_columns``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = SCORE_COLUMNS
+    if all_columns:
+        columns = SCORE_COLUMNS + [c for c in scores.columns
+                                   if c not in SCORE_COLUMNS and c != "churn_reasons_list"]
+    scores[columns].to_csv(path, index=False, float_format="%.6g")
+    return path
