@@ -1,0 +1,88 @@
+"""Plain-words churn reasons, filled with the customer's own numbers.
+
+Each template gets one row of ``customer_summary`` plus the reference (typical repeat customer)
+and returns a sentence, or None when the sentence would not be true for this customer.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SEPARATOR = " | "
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def recency(row, ref) -> str | None:
+    days = row["recency_days"]
+    if not days > 0:
+        return None
+    if row["mean_gap_days"] > 0:
+        return f"No order for {_n(days)} days; this customer usually orders every " \
+               f"{_n(row['mean_gap_days'])}"
+    return f"No order for {_n(days)} days; repeat customers usually reorder within " \
+           f"{_n(ref['mean_gap_days'])}"
+
+
+def frequency(row, ref) -> str | None:
+    if row["frequency"] <= 1:
+        return "Only one order so far"
+    if row["frequency"] >= ref["frequency"]:
+        return None
+    months = max(1, round(row["age_days"] / 30.4))
+    return f"Only {int(row['frequency'])} orders in {months} months"
+
+
+def trend(row, ref) -> str | None:
+    change = row["spend_trend"]
+    if not change < -0.05 or row["frequency"] < 2:
+        return None
+    window = int(row["trend_window_days"])
+    period = "the previous year" if window >= 365 else f"the {window} days before"
+    return f"Spending fell {_n(-100 * change)} % versus {period}"
+
+
+def value(row, ref) -> str | None:
+    if not row["avg_order_value"] < ref["avg_order_value"]:
+        return None
+    return f"Small orders: {_n(row['avg_order_value'])} on average against " \
+           f"{_n(ref['avg_order_value'])} for a typical repeat customer"
+
+
+def rhythm(row, ref) -> str | None:
+    if not row["mean_gap_days"] > ref["mean_gap_days"]:
+        return None
+    return f"Orders rarely: {_n(row['mean_gap_days'])} days between orders on average"
+
+
+def refunds(row, ref) -> str | None:
+    if not row["refund_share"] >= 0.01:
+        return None
+    return f"{_n(100 * row['refund_share'])} % of what this customer bought was refunded"
+
+
+def age(row, ref) -> str | None:
+    if not row["age_days"] < ref["age_days"]:
+        return None
+    return f"New customer: first order {_n(row['age_days'])} days ago"
+
+
+TEMPLATES = {"recency": recency, "frequency": frequency, "trend": trend, "value": value,
+             "rhythm": rhythm, "refunds": refunds, "age": age}
+
+
+def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]],
+              top: int = 3) -> list[list[str]]:
+    """For each customer, the first ``top`` true sentences of its ranked reason groups."""
+    out = []
+    for (_, row), groups in zip(summary.iterrows(), ranked, strict=True):
+        said = [s for s in (TEMPLATES[g](row, ref) for g in groups) if s]
+        out.append(said[:top])
+    return out
+
+
+def join(reasons: list[str]) -> str:
+    return SEPARATOR.join(reasons)
+
