@@ -1,0 +1,137 @@
+"""``score_customers``: transactions → one row of insights per customer (see ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ai_engine.errors import DataError
+from ai_engine.evaluate import evaluate_at
+from ai_engine.features.churn_features import default_horizon
+from ai_engine.features.rfm import customer_summary, rfm_scores
+from ai_engine.features.segments import assign_segments
+from ai_engine.io import validate_transactions
+from ai_engine.models import reasons
+from ai_engine.models.churn import ChurnModel
+from ai_engine.models.clusters import BehaviourClusters
+from ai_engine.models.clv import expected_value
+from ai_engine.models.fallback import FallbackChurn
+
+RISK_BANDS = [(0.3, "low"), (0.6, "medium"), (np.inf, "high")]
+SCORES_COLUMNS = [
+    "customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment", "cluster",
+    "churn_probability", "reasons", "segment_code", "churn_risk", "churn_method", "clv",
+    "churn_reasons_list",
+]
+
+
+@dataclass
+class ScoringResult:
+    scores: pd.DataFrame  # SCORES_COLUMNS, one row per customer with at least one purchase
+    metrics: dict  # JSON-able: horizon, method, counts, backtest, notes
+    horizon_days: int
+    backtest: pd.DataFrame | None = field(default=None, repr=False)  # churned/model/baseline
+
+
+def churn_risk(p: pd.Series) -> pd.Series:
+    bins = [-np.inf] + [limit for limit, _ in RISK_BANDS]
+    return pd.cut(p, bins, labels=[name for _, name in RISK_BANDS], right=False).astype(str)
+
+
+def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state):
+    """(method, probability, reasons, expected purchases next 365 days, fitted model or None)."""
+    n_repeat = int((summary["frequency"] >= 2).sum())
+    if n_repeat >= min_repeat:
+        try:
+            model = ChurnModel(horizon_days=horizon, random_state=random_state).fit(past, as_of)
+            return ("model", model.churn_probability(summary), model.reasons(summary),
+                    model.bg_.expected_purchases(summary, 365), model)
+        except DataError as exc:
+            notes.append(f"learned model not possible ({exc}): used the transparent fallback")
+    else:
+        notes.append(f"only {n_repeat} repeat customers (fewer than {min_repeat}): "
+                     "used the transparent fallback rule")
+    rule = FallbackChurn(horizon_days=horizon).fit(summary)
+    return ("fallback", rule.churn_probability(summary), rule.reasons(summary),
+            rule.expected_purchases(summary, 365).to_numpy(), None)
+
+
+def _backtest(past, as_of, horizon, min_repeat, notes, random_state):
+    cutoff = as_of - pd.Timedelta(days=horizon)
+    earlier = customer_summary(past, cutoff)
+    if int((earlier["frequency"] >= 2).sum()) < min_repeat:
+        notes.append(f"no backtest: too few repeat customers before {cutoff:%Y-%m-%d}")
+        return None, None
+    try:
+        evaluation = evaluate_at(past, cutoff, horizon, random_state=random_state)
+    except DataError as exc:
+        notes.append(f"no backtest: {exc}")
+        return None, None
+    return evaluation.metrics, evaluation.outcomes
+
+
+def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = None,
+                    min_repeat_customers: int = 50, backtest: bool = True,
+                    random_state: int = 0, progress: Callable[[str], None] | None = None
+                    ) -> ScoringResult:
+    """Score every customer with a purchase on or before ``as_of`` (default: the last date)."""
+    say = progress or (lambda message: None)
+    tx = validate_transactions(tx)
+    as_of = pd.Timestamp(as_of if as_of is not None else tx["date"].max()).normalize()
+    past = tx[tx["date"] <= as_of]
+    if past.empty:
+        raise DataError(f"No transactions on or before {as_of:%Y-%m-%d}; the first one is on "
+                        f"{tx['date'].min():%Y-%m-%d}.")
+    if horizon_days is not None and int(horizon_days) < 1:
+        raise DataError("The churn horizon must be at least 1 day.")
+    horizon = int(horizon_days) if horizon_days else default_horizon(past)
+    notes: list[str] = []
+    summary = customer_summary(past, as_of)
+    skipped = int((summary["frequency"] == 0).sum())
+    summary = summary[summary["frequency"] > 0]
+    if summary.empty:
+        raise DataError("No customer has an order with a positive amount on or before "
+                        f"{as_of:%Y-%m-%d}: nothing to score.")
+    if skipped:
+        notes.append(f"{skipped} customers with only refunds or zero-amount orders were not scored")
+    say("RFM scores and segments")
+    rfm = rfm_scores(summary).join(assign_segments(rfm_scores(summary)))
+    say("Behaviour clusters")
+    clusters = BehaviourClusters(random_state=random_state).fit(summary)
+    say("Churn model")
+    method, prob, why, expected, _ = _churn(past, summary, as_of, horizon, min_repeat_customers,
+                                            notes, random_state)
+    back_metrics, back_outcomes = None, None
+    if backtest and method == "model":
+        say("Backtest")
+        back_metrics, back_outcomes = _backtest(past, as_of, horizon, min_repeat_customers,
+                                                notes, random_state)
+    elif backtest:
+        notes.append("no backtest for the fallback rule")
+    scores = pd.DataFrame({
+        "recency_days": summary["recency_days"].astype(int),
+        "frequency": summary["frequency"].astype(int),
+        "monetary": summary["monetary"].round(2),
+        "rfm_score": rfm["rfm_score"], "segment": rfm["segment"],
+        "cluster": clusters.describe(summary),
+        "churn_probability": prob.round(4),
+        "reasons": [reasons.join(r) for r in why],
+        "segment_code": rfm["segment_code"],
+        "churn_risk": churn_risk(prob),
+        "churn_method": method,
+        "clv": expected_value(summary, expected),
+        "churn_reasons_list": why,
+    }, index=summary.index).reset_index()
+    metrics = {
+        "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
+        "n_customers": int(len(scores)),
+        "n_repeat_customers": int((summary["frequency"] >= 2).sum()),
+        "mean_churn_probability": float(prob.mean()),
+        "segments": scores["segment_code"].value_counts().to_dict(),
+        "clusters": scores["cluster"].value_counts().to_dict(),
+        "backtest": back_metrics, "notes": notes,
+    }
+    return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)
