@@ -1,0 +1,128 @@
+"""Self-contained HTML report of a scoring run: numbers, tables and base64-embedded PNG plots."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers; must precede pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
+from sklearn.calibration import calibration_curve  # noqa: E402
+from sklearn.metrics import roc_curve  # noqa: E402
+
+from ai_engine.features.segments import BY_CODE, SEGMENTS  # noqa: E402
+
+BAND_COLOURS = {"low": "#4caf50", "medium": "#ff9800", "high": "#e53935"}
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def segment_plot(scores: pd.DataFrame) -> str:
+    counts = scores["segment_code"].value_counts().reindex([s.code for s in SEGMENTS]).fillna(0)
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.barh([BY_CODE[c].name for c in counts.index][::-1], counts.to_numpy()[::-1],
+            color="#3f51b5")
+    ax.set_xlabel("customers")
+    ax.set_title("Customers per RFM segment")
+    return _png(fig)
+
+
+def churn_histogram(scores: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    bins = np.linspace(0, 1, 21)
+    for band, colour in BAND_COLOURS.items():
+        values = scores.loc[scores["churn_risk"] == band, "churn_probability"]
+        ax.hist(values, bins=bins, color=colour, label=f"{band} ({len(values)})")
+    ax.set_xlabel("churn probability")
+    ax.set_ylabel("customers")
+    ax.legend()
+    ax.set_title("Churn probability by risk band")
+    return _png(fig)
+
+
+def roc_plot(outcomes: pd.DataFrame, metrics: dict) -> str:
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    for column, label in (("model", "model"), ("baseline", "recency only")):
+        fpr, tpr, _ = roc_curve(outcomes["churned"], outcomes[column])
+        ax.plot(fpr, tpr, label=f"{label} (AUC {metrics[column]['auc']:.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.legend(loc="lower right")
+    ax.set_title("Backtest ROC")
+    return _png(fig)
+
+
+def calibration_plot(outcomes: pd.DataFrame) -> str:
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    for column, label in (("model", "model"), ("baseline", "recency only")):
+        observed, predicted = calibration_curve(outcomes["churned"], outcomes[column], n_bins=10,
+                                                strategy="quantile")
+        ax.plot(predicted, observed, marker="o", label=label)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    ax.set_xlabel("predicted churn probability")
+    ax.set_ylabel("observed churn rate")
+    ax.legend(loc="upper left")
+    ax.set_title("Backtest calibration")
+    return _png(fig)
+
+
+def cluster_table(scores: pd.DataFrame) -> list[dict]:
+    grouped = scores.groupby("cluster")
+    table = pd.DataFrame({
+        "customers": grouped.size(),
+        "median_recency_days": grouped["recency_days"].median(),
+        "median_frequency": grouped["frequency"].median(),
+        "median_monetary": grouped["monetary"].median().round(2),
+        "mean_churn_probability": grouped["churn_probability"].mean().round(3),
+        "total_clv": grouped["clv"].sum().round(0),
+    }).sort_values("customers", ascending=False)
+    return table.reset_index().to_dict("records")
+
+
+def at_risk_valuable(scores: pd.DataFrame, top: int = 20) -> list[dict]:
+    """High-risk customers ranked by value at stake (CLV if kept, else past spend)."""
+    risky = scores[scores["churn_risk"] == "high"].copy()
+    risky["at_stake"] = risky["clv"].where(risky["clv"] > 0, 0) + 0.1 * risky["monetary"]
+    columns = ["customer_id", "segment", "churn_probability", "monetary", "clv", "reasons"]
+    return risky.sort_values("at_stake", ascending=False).head(top)[columns].to_dict("records")
+
+
+def render(result, tx: pd.DataFrame) -> str:
+    scores = result.scores
+    env = Environment(loader=PackageLoader("ai_engine", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    back = result.metrics.get("backtest")
+    plots = {"segments": segment_plot(scores), "churn": churn_histogram(scores)}
+    if back and result.backtest is not None:
+        plots["roc"] = roc_plot(result.backtest, back)
+        plots["calibration"] = calibration_plot(result.backtest)
+    return env.get_template("report.html.j2").render(
+        m=result.metrics, horizon=result.horizon_days, plots=plots, backtest=back,
+        n_lines=len(tx), first_date=tx["date"].min(), last_date=tx["date"].max(),
+        total_clv=float(scores["clv"].sum()), risk=scores["churn_risk"].value_counts().to_dict(),
+        segments=[{"name": s.name, "meaning": s.meaning,
+                   "customers": int((scores["segment_code"] == s.code).sum())}
+                  for s in SEGMENTS],
+        clusters=cluster_table(scores), at_risk=at_risk_valuable(scores),
+    )
+
+
+def write_report(result, tx: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write ``report.html`` into ``out_dir`` and return its path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.html"
+    path.write_text(render(result, tx), encoding="utf-8")
+    return path
