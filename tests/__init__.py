@@ -1,0 +1,6 @@
+from . import (  # the module's Odoo tests
+    test_access_rights,  # noqa: F401
+    test_ai_run_queue,  # noqa: F401
+    test_apply_insights,  # noqa: F401
+    test_partner_insights,  # noqa: F401
+)

@@ -1,0 +1,164 @@
+import json
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import AiCrmCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAiRunQueue(AiCrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Run = cls.env["ai.run"]
+        cls.EngineRun = cls.env["ai.run"].with_user(cls.engine_user)
+
+    def queue(self, company=None, trigger="manual"):
+        run_id = self.Run.with_user(self.ai_manager).action_queue(
+            "insights", (company or self.company).id, trigger)
+        return self.Run.browse(run_id)
+
+    def test_cron_queues_one_run_per_company_once(self):
+        companies = self.env["res.company"].search([])
+        self.Run.search([]).unlink()
+        self.Run._cron_queue_runs()
+        runs = self.Run.search([])
+        self.assertEqual(runs.company_id, companies)
+        self.assertEqual(len(runs), len(companies))
+        self.assertEqual(set(runs.mapped("state")), {"queued"})
+        self.assertEqual(set(runs.mapped("trigger")), {"cron"})
+        # Tomorrow's cron while today's runs are still queued (or running) adds nothing.
+        runs.filtered(lambda r: r.company_id == self.company).state = "running"
+        self.Run._cron_queue_runs()
+        self.assertEqual(self.Run.search([]), runs)
+        # Once done, the next cron queues again.
+        runs.write({"state": "done"})
+        self.Run._cron_queue_runs()
+        self.assertEqual(self.Run.search_count([("state", "=", "queued")]), len(companies))
+
+    def test_cron_record(self):
+        cron = self.env.ref("ai_crm.ir_cron_ai_queue_runs")
+        self.assertEqual(cron.code.strip(), "model._cron_queue_runs()")
+        self.assertEqual(cron.model_id.model, "ai.run")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
+
+    def test_action_queue_returns_pending_run(self):
+        run = self.queue()
+        self.assertRecordValues(run, [{
+            "state": "queued", "task": "insights", "trigger": "manual",
+            "company_id": self.company.id,
+        }])
+        self.assertEqual(self.queue(), run)
+        self.assertNotEqual(self.queue(self.other_company), run)
+
+    def test_run_now_button(self):
+        action = self.Run.with_user(self.ai_manager).action_run_now()
+        run = self.Run.browse(action["res_id"])
+        self.assertRecordValues(run, [{
+            "state": "queued", "trigger": "manual", "company_id": self.company.id}])
+
+    def test_claim_is_exclusive(self):
+        run = self.queue()
+        claim = self.EngineRun.ai_claim_next("worker-1", ["insights"])
+        self.assertEqual(claim["id"], run.id)
+        self.assertEqual(claim["task"], "insights")
+        self.assertEqual(claim["company_id"], self.company.id)
+        self.assertEqual(claim["params"]["min_repeat_customers"], 50)
+        self.assertIsNone(claim["params"]["horizon_days"])
+        self.assertRecordValues(run, [{"state": "running", "worker": "worker-1"}])
+        self.assertTrue(run.started_at)
+        # A second worker finds nothing left to take.
+        self.assertFalse(self.EngineRun.ai_claim_next("worker-2", ["insights"]))
+        self.assertEqual(run.worker, "worker-1")
+
+    def test_claim_locks_the_row(self):
+        # A second worker's transaction cannot be emulated inside one test transaction (it
+        # would not see the uncommitted run), so check what makes SKIP LOCKED work: the claim
+        # holds a FOR UPDATE lock (ROW SHARE on the table) until its transaction ends.
+        run = self.queue()
+        self.env.flush_all()
+        self.EngineRun.ai_claim_next("worker-1", ["insights"])
+        self.env.cr.execute(
+            "SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'RowShareLock'"
+            " AND relation = 'ai_run'::regclass")
+        self.assertTrue(self.env.cr.fetchall(), "the claim locks ai_run rows FOR UPDATE")
+        self.assertEqual(run.state, "running")
+
+    def test_claim_takes_oldest_and_respects_tasks_and_companies(self):
+        old = self.queue(self.other_company)
+        new = self.queue()
+        old.queued_at = fields.Datetime.now() - timedelta(hours=2)
+        self.assertFalse(self.EngineRun.ai_claim_next("w", ["no_such_task"]))
+        # The bot of the main company never sees the other company's run.
+        main_claim = self.Run.with_user(self.engine_user_main).ai_claim_next("w", ["insights"])
+        self.assertEqual(main_claim["id"], new.id)
+        new.state = "queued"
+        claim = self.EngineRun.ai_claim_next("w", ["insights"])
+        self.assertEqual(claim["id"], old.id)
+        with self.assertRaises(ValidationError):
+            self.EngineRun.ai_claim_next("w", "insights")
+
+    def test_finish_records_metrics(self):
+        run = self.queue()
+        claim = self.EngineRun.ai_claim_next("w", ["insights"])
+        metrics = {"horizon_days": 90, "method": "model", "n_customers": 1200,
+                   "backtest": {"auc": 0.8123, "brier": 0.1456},
+                   "notes": ["Trained on 900 repeat customers"]}
+        self.EngineRun.ai_finish(claim["id"], {"partners_scored": 1180, "metrics": metrics,
+                                               "log": "line 1\nline 2"})
+        self.assertRecordValues(run, [{
+            "state": "done", "partners_scored": 1180, "log": "line 1\nline 2", "error": False}])
+        self.assertTrue(run.finished_at)
+        self.assertEqual(json.loads(run.metrics_json), metrics)
+        html = str(run.metrics_html)
+        self.assertIn("<table", html)
+        self.assertIn("backtest.auc", html)
+        self.assertIn("0.812", html)
+        self.assertIn("1,200", html)
+        self.assertIn("Trained on 900 repeat customers", html)
+        # A finished run cannot be finished or failed again.
+        with self.assertRaises(ValidationError):
+            self.EngineRun.ai_finish(run.id, {"partners_scored": 1})
+        with self.assertRaises(ValidationError):
+            self.EngineRun.ai_fail(run.id, "late", "")
+
+    def test_finish_rejects_unknown_keys(self):
+        self.queue()
+        claim = self.EngineRun.ai_claim_next("w", ["insights"])
+        with self.assertRaises(ValidationError):
+            self.EngineRun.ai_finish(claim["id"], {"partners_scored": 1, "state": "done"})
+        self.assertEqual(self.Run.browse(claim["id"]).state, "running")
+
+    def test_fail_records_error(self):
+        run = self.queue()
+        self.EngineRun.ai_claim_next("w", ["insights"])
+        self.EngineRun.ai_fail(run.id, "No confirmed sale orders", "the log")
+        self.assertRecordValues(run, [{
+            "state": "failed", "error": "No confirmed sale orders", "log": "the log"}])
+        self.assertTrue(run.finished_at)
+        # A new run can be queued after a failure.
+        self.assertNotEqual(self.queue(), run)
+
+    def test_metrics_html_escapes(self):
+        run = self.queue()
+        run.metrics_json = json.dumps({"note": "<script>alert(1)</script>"})
+        self.assertNotIn("<script>", str(run.metrics_html))
+        self.assertIn("&lt;script&gt;", str(run.metrics_html))
+
+    def test_stale_running_run_failed_by_cron(self):
+        run = self.queue()
+        self.EngineRun.ai_claim_next("w", ["insights"])
+        run.started_at = fields.Datetime.now() - timedelta(days=2)
+        self.Run._cron_queue_runs()
+        self.assertEqual(run.state, "failed")
+        self.assertTrue(self.Run.search([("company_id", "=", self.company.id),
+                                         ("state", "=", "queued")]))
+
+    def test_manager_stops_run(self):
+        run = self.queue()
+        run.with_user(self.ai_manager).action_mark_failed()
+        self.assertEqual(run.state, "failed")
+        self.assertIn(self.ai_manager.name, run.error)

@@ -1,0 +1,137 @@
+import ast
+
+from lxml import etree
+
+from odoo.tests import Form, tagged
+
+from .common import AiCrmCommon
+
+CONTRACT_FIELDS = {
+    "ai_exclude_profiling": "boolean",
+    "ai_recency_days": "integer",
+    "ai_frequency": "integer",
+    "ai_monetary": "monetary",
+    "ai_currency_id": "many2one",
+    "ai_rfm_score": "char",
+    "ai_segment_id": "many2one",
+    "ai_cluster": "char",
+    "ai_churn_probability": "float",
+    "ai_churn_risk": "selection",
+    "ai_churn_reasons": "text",
+    "ai_churn_method": "selection",
+    "ai_clv": "monetary",
+    "ai_scored_at": "datetime",
+}
+SEGMENT_CODES = [
+    "champions", "loyal", "potential_loyalist", "new", "promising", "need_attention",
+    "about_to_sleep", "at_risk", "cant_lose", "hibernating", "lost",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerInsights(AiCrmCommon):
+    def test_contract_fields(self):
+        fields = self.env["res.partner"]._fields
+        for name, ftype in CONTRACT_FIELDS.items():
+            with self.subTest(field=name):
+                self.assertIn(name, fields)
+                self.assertEqual(fields[name].type, ftype)
+                self.assertTrue(fields[name].store)
+                self.assertEqual(fields[name].groups, "base.group_user")
+        self.assertEqual(fields["ai_segment_id"].comodel_name, "ai.segment")
+        self.assertEqual(fields["ai_monetary"].currency_field, "ai_currency_id")
+        self.assertEqual(fields["ai_rfm_score"].size, 3)
+
+    def test_segments_data(self):
+        segments = self.env["ai.segment"].search([])
+        self.assertEqual(sorted(segments.mapped("code")), sorted(SEGMENT_CODES))
+        self.assertEqual(segments.mapped("code"), SEGMENT_CODES, "ordered by sequence")
+        self.assertEqual(self.env.ref("ai_crm.ai_segment_cant_lose").name, "Can't lose")
+        self.assertTrue(all(segments.mapped("description")))
+
+    def test_contact_shows_company_scores(self):
+        self.apply([self.insight_row(self.customer, churn_probability=0.75, churn_risk="high")])
+        contact = self.contact.with_user(self.salesperson)
+        self.assertRecordValues(contact, [{
+            "ai_churn_probability_display": 75.0,
+            "ai_churn_risk_display": "high",
+            "ai_segment_id_display": self.segment_champions.id,
+            "ai_segment_description_display": self.segment_champions.description,
+            "ai_monetary_display": 1234.5,
+            "ai_currency_id_display": self.company.currency_id.id,
+            "ai_churn_reasons_display": "No order for 40 days\nOrders are getting smaller",
+            "ai_scored_at_display": self.customer.ai_scored_at,
+            # Nothing is copied onto the contact itself.
+            "ai_churn_probability": 0.0,
+            "ai_scored_at": False,
+        }])
+
+    def test_partner_form_has_ai_page(self):
+        views = self.env["res.partner"].with_user(self.salesperson).get_views([(False, "form")])
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        page = arch.xpath("//page[@name='ai_insights']")
+        self.assertTrue(page, "the AI Insights page is on the partner form")
+        shown = set(page[0].xpath(".//field/@name"))
+        for name in ("ai_recency_days_display", "ai_frequency_display", "ai_monetary_display",
+                     "ai_rfm_score_display", "ai_segment_id_display",
+                     "ai_segment_description_display", "ai_cluster_display",
+                     "ai_churn_probability_display", "ai_churn_risk_display",
+                     "ai_churn_reasons_display", "ai_churn_method_display", "ai_clv_display",
+                     "ai_scored_at_display", "ai_exclude_profiling"):
+            self.assertIn(name, shown)
+
+    def test_portal_form_has_no_ai_fields(self):
+        portal_fields = self.env["res.partner"].with_user(self.portal_user).fields_get()
+        self.assertFalse([name for name in portal_fields if name.startswith("ai_")])
+
+    def test_form_as_salesperson(self):
+        self.apply([self.insight_row(self.customer)])
+        with Form(self.contact.with_user(self.salesperson)) as form:
+            self.assertEqual(form.ai_churn_probability_display, 42.34)
+            self.assertEqual(form.ai_churn_method_display, "model")
+            form.function = "Buyer"
+        self.assertEqual(self.contact.function, "Buyer")
+        with Form(self.env["res.partner"].with_user(self.salesperson)) as form:
+            form.name = "AI Test New Customer"
+            form.company_type = "company"
+            form.ai_exclude_profiling = True
+        self.assertTrue(form.record.ai_exclude_profiling)
+
+    def test_list_and_search_views(self):
+        Partner = self.env["res.partner"].with_user(self.salesperson)
+        views = Partner.get_views([(False, "list"), (False, "search")])
+        list_arch = etree.fromstring(views["views"]["list"]["arch"])
+        for name in ("ai_segment_id", "ai_churn_probability", "ai_churn_risk", "ai_rfm_score",
+                     "ai_monetary"):
+            with self.subTest(column=name):
+                self.assertEqual(list_arch.xpath(f"//field[@name='{name}']/@optional"), ["hide"])
+        search_arch = etree.fromstring(views["views"]["search"]["arch"])
+        filters = {f.get("name"): f for f in search_arch.xpath("//filter")}
+        for name in ("ai_high_churn_risk", "ai_at_risk", "ai_excluded", "ai_group_segment",
+                     "ai_group_churn_risk"):
+            self.assertIn(name, filters)
+        # The filters' domains find the right customers.
+        self.apply([
+            self.insight_row(self.customer, churn_risk="high", segment_code="cant_lose"),
+            self.insight_row(self.individual, churn_risk="low", segment_code="loyal"),
+        ])
+        for name, expected in (("ai_high_churn_risk", self.customer),
+                               ("ai_at_risk", self.customer)):
+            domain = ast.literal_eval(filters[name].get("domain"))
+            found = Partner.search(domain + [("name", "like", "AI Test")])
+            self.assertEqual(found, expected, name)
+
+    def test_settings(self):
+        self.assertEqual(self.company.ai_min_repeat_customers, 50)
+        self.assertEqual(self.company.ai_churn_horizon_days, 0)
+        admin = self.env.ref("base.user_admin")
+        settings = self.env["res.config.settings"].with_user(admin).create({
+            "ai_churn_horizon_days": 90, "ai_min_repeat_customers": 20,
+        })
+        settings.execute()
+        self.assertRecordValues(self.company, [{
+            "ai_churn_horizon_days": 90, "ai_min_repeat_customers": 20,
+        }])
+        views = self.env["res.config.settings"].with_user(admin).get_views(
+            [(False, "form")])
+        self.assertIn("ai_churn_horizon_days", views["views"]["form"]["arch"])
