@@ -268,7 +268,7 @@ class ResPartner(models.Model):
 
     def _ai_clear_scores(self):
         """Forget every score of these partners (objection to profiling, or no longer scored)."""
-        scored = self.sudo().filtered("ai_scored_at", "Scored At")
+        scored = self.sudo().filtered("ai_scored_at")
         if scored:
             scored.write(dict.fromkeys(AI_SCORE_FIELDS, False))
 
