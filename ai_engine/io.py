@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +37,7 @@ def _parse_dates(raw: pd.Series, line_offset: int | None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw):
         parsed = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
     else:
-        parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        parsed = pd.to_datetime(raw.astype("string"), errors="coerce", format="ISO8601")
         if getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_convert(None)
     bad = parsed.isna()
@@ -95,8 +96,13 @@ def read_transactions(path: str | Path) -> pd.DataFrame:
         raise DataError(f"The transactions file {path} is empty.")
     try:
         # Ids stay text so '00042' keeps its leading zeros.
-        df = pd.read_csv(path, dtype={"customer_id": str, "order_id": str, "product_id": str},
-                         skipinitialspace=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(path, dtype={"customer_id": str, "order_id": str, "product_id": str},
+                             skipinitialspace=True, index_col=False)
+    except pd.errors.ParserWarning as exc:
+        raise DataError(f"Some lines of {path} have more values than the header has columns "
+                        "(a decimal comma such as 12,5? Use 12.5 or quote the value).") from exc
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"The transactions file {path} is empty.") from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

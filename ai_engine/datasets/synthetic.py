@@ -92,7 +92,7 @@ def _orders(episodes: pd.DataFrame, start: pd.Timestamp, rng: np.random.Generato
     counts = rng.poisson(episodes["rate"].to_numpy() * _SEASON_MAX * length)
     idx = np.repeat(np.arange(len(episodes)), counts)
     t = episodes["t0"].to_numpy()[idx] + rng.random(idx.size) * length[idx]
-    doy = (start + pd.to_timedelta(np.floor(t), unit="D")).dayofyear.to_numpy()
+    doy = (start + pd.to_timedelta(np.floor(t), unit="D")).day_of_year.to_numpy()
     keep = rng.random(idx.size) * _SEASON_MAX < _season(doy)
     opening = np.flatnonzero(episodes["first"].to_numpy())
     idx = np.concatenate([opening, idx[keep]])

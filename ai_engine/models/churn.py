@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ai_engine.errors import DataError
 from ai_engine.features.churn_features import churn_features, churn_labels
@@ -71,13 +72,16 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
     ``reasons(summary)`` score a ``customer_summary(tx, as_of)`` table."""
 
     def __init__(self, horizon_days: int = 90, snapshots: int = 3, max_iter: int = 150,
-                 learning_rate: float = 0.05, min_samples_leaf: int = 40, random_state: int = 0):
+                 learning_rate: float = 0.05, min_samples_leaf: int = 40, random_state: int = 0,
+                 n_threads: int = 1):
         self.horizon_days = horizon_days
         self.snapshots = snapshots
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.min_samples_leaf = min_samples_leaf
         self.random_state = random_state
+        # One OpenMP thread: the tables are small, and threads fight badly on a busy machine.
+        self.n_threads = n_threads
 
     def _label_horizon(self, span_days: int) -> int:
         """The full horizon if it leaves as much history before the cutoff, else half the span."""
@@ -93,6 +97,10 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
                                                                    label_h)
 
     def fit(self, tx: pd.DataFrame, as_of, y=None):
+        with threadpool_limits(self.n_threads, user_api="openmp"):
+            return self._fit(tx, as_of)
+
+    def _fit(self, tx: pd.DataFrame, as_of):
         as_of = pd.Timestamp(as_of).normalize()
         past = tx[tx["date"] <= as_of]
         span = int((as_of - past["date"].min()).days) if len(past) else 0
@@ -130,7 +138,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def _probability(self, summary: pd.DataFrame) -> np.ndarray:
         X = churn_features(summary, self.bg_, self.label_horizon_days_)
-        p = self.classifier_.predict_proba(X)[:, 1]
+        with threadpool_limits(self.n_threads, user_api="openmp"):
+            p = self.classifier_.predict_proba(X)[:, 1]
         if self.label_horizon_days_ != self.horizon_days:
             p = shift_log_odds(p, X["bg_p_no_purchase"].to_numpy(),
                                self.bg_.p_no_purchase(summary, self.horizon_days))
@@ -162,7 +171,4 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         effect = pd.DataFrame(effects, index=summary.index)
         ranked = [[g for g in row.sort_values(ascending=False).index if row[g] >= min_effect]
                   for _, row in effect.iterrows()]
-        # A risky customer always gets an explanation: silence and few orders say the most.
-        ranked = [groups or (["recency", "frequency"] if risk >= 0.3 else [])
-                  for groups, risk in zip(ranked, base, strict=True)]
-        return reasons.sentences(summary, self.reference_, ranked, top)
+        return reasons.sentences(summary, self.reference_, ranked, top, risky=base >= 0.3)

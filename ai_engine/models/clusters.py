@@ -15,6 +15,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 COLUMNS = ["recency_days", "frequency", "avg_order_value"]
 MIN_CUSTOMERS = 10
@@ -60,7 +61,9 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
             if k < 2:
                 continue
             model = make_pipeline(FunctionTransformer(np.log1p), StandardScaler(),
-                                  KMeans(k, n_init=4, random_state=self.random_state)).fit(X)
+                                  KMeans(k, n_init=4, random_state=self.random_state))
+            with threadpool_limits(1, user_api="openmp"):
+                model.fit(X)
             labels = model[-1].labels_
             score = silhouette_score(model[:-1].transform(X), labels,
                                      sample_size=min(len(X), self.silhouette_sample),

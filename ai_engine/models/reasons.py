@@ -64,7 +64,7 @@ def refunds(row, ref) -> str | None:
 
 
 def age(row, ref) -> str | None:
-    if not row["age_days"] < ref["age_days"]:
+    if not row["age_days"] < 0.5 * ref["age_days"]:
         return None
     return f"New customer: first order {_n(row['age_days'])} days ago"
 
@@ -73,12 +73,18 @@ TEMPLATES = {"recency": recency, "frequency": frequency, "trend": trend, "value"
              "rhythm": rhythm, "refunds": refunds, "age": age}
 
 
-def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]],
-              top: int = 3) -> list[list[str]]:
-    """For each customer, the first ``top`` true sentences of its ranked reason groups."""
+def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], top: int = 3,
+              risky=None) -> list[list[str]]:
+    """For each customer, the first ``top`` true sentences of its ranked reason groups.
+
+    A ``risky`` customer left without a sentence gets the plain facts: silence, few orders.
+    """
+    risky = [False] * len(summary) if risky is None else list(risky)
     out = []
-    for (_, row), groups in zip(summary.iterrows(), ranked, strict=True):
+    for (_, row), groups, is_risky in zip(summary.iterrows(), ranked, risky, strict=True):
         said = [s for s in (TEMPLATES[g](row, ref) for g in groups) if s]
+        if not said and is_risky:
+            said = [s for s in (recency(row, ref), frequency(row, ref)) if s]
         out.append(said[:top])
     return out
 
