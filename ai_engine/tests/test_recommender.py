@@ -1,0 +1,114 @@
+"""BasketRecommender: reasons, cold start, ties, discontinued products, write-back tables."""
+
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from ai_engine.datasets.synthetic import generate_history, generate_products
+from ai_engine.models.recommender import RESULT_COLUMNS, BasketRecommender
+
+NAMES = pd.DataFrame({"product_id": ["lamp", "bulb", "desk", "coffee", "old"],
+                      "name": ["Desk Lamp", "LED Bulb", "Desk", "Coffee beans", "Fax roll"]})
+
+
+def _tx(rows):
+    return pd.DataFrame([r + (1.0, 10.0) for r in rows],
+                        columns=["customer_id", "order_id", "date", "product_id", "quantity",
+                                 "amount"]).assign(date=lambda d: pd.to_datetime(d["date"]))
+
+
+def _shop():
+    """Lamp buyers mostly take a bulb; A reorders coffee every 30 days; 'old' stopped selling."""
+    rows = []
+    for n, customer in enumerate("BCDEFGHI"):
+        day = f"2024-02-{n + 1:02d}"
+        rows.append((customer, f"L{n}", day, "lamp"))
+        if n < 6:  # 6 of 8 lamp buyers (75 %) also bought a bulb
+            rows.append((customer, f"L{n}", day, "bulb"))
+        if n < 2:
+            rows.append((customer, f"L{n}", day, "desk"))
+    for k, day in enumerate(["2024-01-27", "2024-02-26", "2024-03-27"]):
+        rows.append(("A", f"C{k}", day, "coffee"))
+    rows.append(("A", "C9", "2024-01-05", "lamp"))
+    rows.append(("J", "X1", "2023-01-10", "old"))
+    rows.append(("K", "X2", "2023-01-10", "old"))
+    return _tx(rows)
+
+
+@pytest.fixture(scope="module")
+def shop_model():
+    return BasketRecommender(ranker="fixed", min_customers=2).fit(
+        _shop(), as_of="2024-04-30", products=NAMES)
+
+
+def test_sklearn_contract():
+    model = BasketRecommender(neighbours=5)
+    assert clone(model).get_params()["neighbours"] == 5
+    with pytest.raises(NotFittedError):
+        model.recommend(["A"])
+    assert BasketRecommender(ranker="fixed").fit(_shop()) is not None
+
+
+def test_reorder_cycle_reason(shop_model):
+    recs = shop_model.recommend(["A"], top=3)
+    coffee = recs[recs["product_id"] == "coffee"].iloc[0]
+    assert coffee["reason"] == "Reorders about every 30 days; last order 34 days ago"
+    assert coffee["source"] == "history"
+    assert list(recs.columns) == RESULT_COLUMNS
+
+
+def test_affinity_reason_names_the_related_product(shop_model):
+    recs = shop_model.recommend(["A"], top=5, exclude_bought=True)
+    bulb = recs[recs["product_id"] == "bulb"].iloc[0]
+    assert bulb["source"] == "affinity" and bulb["related_product_id"] == "lamp"
+    assert bulb["reason"] == "Bought with Desk Lamp by 67 % of customers"  # 6 of 9 lamp buyers
+    assert not recs["product_id"].isin(["coffee", "lamp"]).any()  # bought before: excluded
+
+
+def test_cold_start_basket_then_popularity(shop_model):
+    recs = shop_model.recommend(["new", "unknown"], top=2, baskets_now={"new": ["lamp"]})
+    new = recs[recs["customer_id"] == "new"]
+    assert new["product_id"].iloc[0] == "bulb"
+    assert "lamp" not in set(new["product_id"])  # already in the basket
+    unknown = recs[recs["customer_id"] == "unknown"]
+    assert list(unknown["product_id"]) == ["lamp", "bulb"]  # most buyers first
+    assert set(unknown["reason"]) == {"Top seller overall"}
+    assert list(recs["customer_id"].unique()) == ["new", "unknown"]  # order as asked
+
+
+def test_discontinued_and_excluded_products_are_never_suggested(shop_model):
+    recs = shop_model.recommend(["J"], top=10)
+    assert "old" not in set(recs["product_id"])  # nobody bought it for over 180 days
+    assert len(recs) > 0  # J still gets suggestions (cold start from popularity)
+    recs = shop_model.recommend(["A"], top=10, exclude=["bulb"])
+    assert "bulb" not in set(recs["product_id"])
+    recs = shop_model.recommend(["A", "B"], top=10, exclude={"A": ["coffee"]})
+    assert "coffee" not in set(recs.loc[recs["customer_id"] == "A", "product_id"])
+
+
+def test_ties_are_broken_by_popularity_then_id():
+    # Two products with identical histories: the same score; product id decides.
+    rows = [(c, f"{c}1", "2024-01-10", p) for c in "ABC" for p in ("p2", "p1")]
+    model = BasketRecommender(ranker="fixed").fit(_tx(rows), as_of="2024-02-01")
+    recs = model.recommend(["zz"], top=2)
+    assert recs["score"].iloc[0] == pytest.approx(recs["score"].iloc[1])
+    assert list(recs["product_id"]) == ["p1", "p2"]
+    again = model.recommend(["zz"], top=2)
+    pd.testing.assert_frame_equal(recs, again)
+
+
+def test_learned_ranker_on_generated_history_and_compact_tables():
+    tx = generate_history(400, seed=2)
+    model = BasketRecommender().fit(tx, as_of="2024-09-01", products=generate_products(2))
+    assert model.training_["method"] == "boosting"
+    tables = model.compact_tables(top=3, neighbours=5)
+    pairs, suggestions = tables["product_affinities"], tables["customer_suggestions"]
+    assert list(pairs.columns) == ["product_id", "related_product_id", "rank", "score",
+                                   "customers_both", "confidence", "lift"]
+    assert pairs["rank"].max() <= 5 and (pairs["product_id"] != pairs["related_product_id"]).all()
+    assert list(suggestions.columns) == RESULT_COLUMNS
+    assert set(suggestions["customer_id"]) == set(model.customers_)
+    assert suggestions.groupby("customer_id")["rank"].max().le(3).all()
+    assert suggestions["score"].between(0, 1).all()
+    assert not suggestions.duplicated(["customer_id", "product_id"]).any()
