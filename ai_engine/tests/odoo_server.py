@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ ENGINE_USER_SCRIPT = """
 group = env.ref('ai_crm.group_ai_engine')
 user = env['res.users'].create({'name': 'AI CRM Engine', 'login': 'ai-engine',
                                 'groups_id': [(6, 0, [group.id])]})
-key = env['res.users.apikeys'].with_user(user)._generate('rpc', 'ai-engine tests', None)
+key = env['res.users.apikeys'].with_user(user).sudo()._generate('rpc', 'ai-engine tests', None)
 env.cr.commit()
 print('APIKEY=' + key)
 """
@@ -91,9 +92,13 @@ class OdooServer:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.url}/web/webclient/version_info", b"{}", timeout=2)
+                urllib.request.urlopen(f"{self.url}/web/health", timeout=2)
                 return
+            except urllib.error.HTTPError:
+                return  # it answered: it is up
             except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("Odoo exited while starting") from None
                 time.sleep(0.5)
         raise RuntimeError("Odoo did not start within 120 s")
 
