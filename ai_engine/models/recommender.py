@@ -141,9 +141,8 @@ class BasketRecommender(BaseEstimator):
         if self.product_categories_ is not None:
             lines = lines.assign(category=lines["product_id"].map(self.product_categories_)
                                  .fillna("Other"))
-        self._given_segments = segments
         self.as_of_ = as_of
-        tables = self._tables(lines, as_of)
+        tables = self._tables(lines, as_of, segments)
         self.tables_ = tables
         self.customers_ = tables.customers
         self.products_ = tables.active
@@ -153,7 +152,7 @@ class BasketRecommender(BaseEstimator):
         self.segment_popularity_ = tables.segment_popularity
         self.category_popularity_ = tables.category_popularity
         self.segments_ = tables.segments
-        self.ranker_, self.training_ = self._fit_ranker(lines, as_of)
+        self.ranker_, self.training_ = self._fit_ranker(lines, as_of, segments)
         return self
 
     def _catalogue(self, lines: pd.DataFrame, products: pd.DataFrame | None):
@@ -176,7 +175,8 @@ class BasketRecommender(BaseEstimator):
                     categories = found
         return names, categories
 
-    def _tables(self, lines: pd.DataFrame, as_of: pd.Timestamp) -> _Tables:
+    def _tables(self, lines: pd.DataFrame, as_of: pd.Timestamp,
+                given_segments: pd.Series | None) -> _Tables:
         half_life = self.half_life_days
         cycles = baskets.repurchase_cycles(lines, as_of, half_life)
         last_sale = lines.groupby("product_id")["date"].max()
@@ -193,7 +193,7 @@ class BasketRecommender(BaseEstimator):
             spend = lines.groupby(["customer_id", "category"])["amount"].sum().clip(lower=0)
             total = spend.groupby(level=0).transform("sum").replace(0, np.nan)
             customer_categories = (spend / total).fillna(0).rename("share").reset_index()
-        segments = self._segments(lines, customer_categories)
+        segments = self._segments(lines, customer_categories, given_segments)
         segment_popularity = baskets.popularity(lines, as_of, half_life, groups=segments)
         segment_popularity = segment_popularity[segment_popularity["product_id"].isin(active)]
         pairs = baskets.co_purchase(lines[lines["product_id"].isin(active)], as_of, half_life,
@@ -215,9 +215,9 @@ class BasketRecommender(BaseEstimator):
                        segment_popularity, categories, customer_categories, segments, active,
                        seed_matrix, customers, matrix)
 
-    def _segments(self, lines: pd.DataFrame, customer_categories: pd.DataFrame | None
-                  ) -> pd.Series:
-        given = self._given_segments
+    @staticmethod
+    def _segments(lines: pd.DataFrame, customer_categories: pd.DataFrame | None,
+                  given: pd.Series | None) -> pd.Series:
         if given is not None:
             given = pd.Series(given.to_numpy(), index=given.index.astype(str)).astype(str)
         if customer_categories is not None:
@@ -231,7 +231,8 @@ class BasketRecommender(BaseEstimator):
             default = given.reindex(default.index).fillna(default)
         return default.rename("segment")
 
-    def _fit_ranker(self, lines: pd.DataFrame, as_of: pd.Timestamp):
+    def _fit_ranker(self, lines: pd.DataFrame, as_of: pd.Timestamp,
+                    segments: pd.Series | None):
         """Learn the blend on the last ``validation_days`` before ``as_of`` (a time split)."""
         info = {"method": "fixed", "positives": 0, "rows": 0}
         if self.ranker == "fixed":
@@ -250,7 +251,7 @@ class BasketRecommender(BaseEstimator):
         nxt = nxt[nxt["customer_id"].isin(before["customer_id"])]
         if nxt["customer_id"].nunique() < 10:
             return None, info
-        tables = self._tables(before, cut)
+        tables = self._tables(before, cut, segments)
         frame = self._candidates(tables, pd.Index(nxt["customer_id"].unique()), cut, {})
         frame = frame.merge(nxt.assign(label=1), on=["customer_id", "product_id"], how="left")
         label = frame["label"].fillna(0).astype(int).to_numpy()

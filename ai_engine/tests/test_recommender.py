@@ -112,3 +112,17 @@ def test_learned_ranker_on_generated_history_and_compact_tables():
     assert suggestions.groupby("customer_id")["rank"].max().le(3).all()
     assert suggestions["score"].between(0, 1).all()
     assert not suggestions.duplicated(["customer_id", "product_id"]).any()
+
+
+def test_given_segments_drive_popular_with_customers_like_this_one():
+    rows = [(f"O{n}", f"o{n}", "2024-03-01", "toner") for n in range(4)]
+    rows += [(f"C{n}", f"c{n}", "2024-03-01", "coffee") for n in range(5)]
+    rows += [("O9", "o9", "2024-03-02", "paper")]
+    segments = pd.Series({**{f"O{n}": "office" for n in (0, 1, 2, 3, 9)},
+                          **{f"C{n}": "cafe" for n in range(5)}})
+    model = BasketRecommender(ranker="fixed").fit(_tx(rows), as_of="2024-04-01",
+                                                  segments=segments)
+    recs = model.recommend(["O9"], top=2, exclude_bought=True)
+    assert list(recs["product_id"]) == ["toner", "coffee"]  # coffee has more buyers overall
+    assert list(recs["reason"]) == ["Popular with customers like this one",
+                                    "Top seller overall"]
