@@ -7,6 +7,7 @@ Output contract (one row per customer × rank): ``customer_id,rank,product_id,sc
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ai_engine.errors import DataError
@@ -21,6 +22,8 @@ def recommend_transactions(tx: pd.DataFrame, as_of, top: int = 10,
                            segments: pd.Series | None = None,
                            model: BasketRecommender | None = None) -> pd.DataFrame:
     """Top ``top`` suggestions for every customer with a transaction before ``as_of``.
+
+    Customers come in id order (numerically when ids are numbers); ``score`` has 4 decimals.
 
     Learns from the lines strictly before ``as_of``. Customers whose history has no usable
     product line (only refunds, or lines without a product) get the cold-start list (popular
@@ -55,7 +58,8 @@ def recommend_transactions(tx: pd.DataFrame, as_of, top: int = 10,
                         "learn product suggestions from.")
     model = BasketRecommender() if model is None else model
     model.fit(tx, as_of=as_of, products=products, segments=segments)
-    customers = pd.Index(past["customer_id"].astype("string").str.strip().astype(object)
-                         .unique())
-    recs = model.recommend(customers, top=top)
-    return recs[RECOMMENDATION_COLUMNS].reset_index(drop=True)
+    ids = pd.Series(past["customer_id"].astype("string").str.strip().astype(object).unique())
+    numeric = pd.to_numeric(ids, errors="coerce")
+    ids = ids.iloc[np.lexsort((ids.to_numpy(), numeric.fillna(np.inf).to_numpy()))]
+    recs = model.recommend(pd.Index(ids), top=top)[RECOMMENDATION_COLUMNS]
+    return recs.assign(score=recs["score"].round(4)).reset_index(drop=True)
