@@ -90,6 +90,14 @@ def own_history_baseline(lines: pd.DataFrame, customers, top: int = 10,
     return merged[merged["rank"] <= top][["customer_id", "rank", "product_id"]]
 
 
+def customer_hits(recs: pd.DataFrame, truth: pd.DataFrame, top: int = 10) -> pd.Series:
+    """Per customer of ``truth``: True when the top-``top`` list has at least one hit."""
+    recs = recs[recs["rank"] <= top]
+    hits = recs.merge(truth[["customer_id", "product_id"]], on=["customer_id", "product_id"])
+    customers = pd.Index(truth["customer_id"].unique())
+    return pd.Series(customers.isin(hits["customer_id"]), index=customers, name="hit")
+
+
 def ranking_metrics(recs: pd.DataFrame, truth: pd.DataFrame, top: int = 10) -> dict:
     """HR@top, recall@top, NDCG@top averaged over the customers in ``truth``."""
     if truth.empty:
@@ -112,10 +120,12 @@ def ranking_metrics(recs: pd.DataFrame, truth: pd.DataFrame, top: int = 10) -> d
 def evaluate_recommendations(tx: pd.DataFrame, cut, top: int = 10,
                              model: BasketRecommender | None = None,
                              products: pd.DataFrame | None = None,
-                             segments: pd.Series | None = None) -> pd.DataFrame:
+                             segments: pd.Series | None = None, details: bool = False):
     """Metrics table (``method, view, customers, hr, recall, ndcg``) for the model and baselines.
 
     The model (default ``BasketRecommender()``) is fitted here on the lines before ``cut``.
+    ``details=True`` returns ``(table, hits)``, ``hits`` being one row per method × view ×
+    customer with ``hit`` (for paired tests between methods).
     """
     tx = _clean(tx)
     cut = pd.Timestamp(cut).normalize()
@@ -132,10 +142,17 @@ def evaluate_recommendations(tx: pd.DataFrame, cut, top: int = 10,
         "own_history": (own_history_baseline(lines, customers, top),
                         own_history_baseline(lines, customers, top, exclude_bought=True)),
     }
-    rows = []
+    rows, hits = [], []
     for method, (all_list, new_list) in lists.items():
-        rows.append({"method": method, "view": "all",
-                     **ranking_metrics(all_list, truth, top)})
-        rows.append({"method": method, "view": "never_bought",
-                     **ranking_metrics(new_list, truth[truth["new"]], top)})
-    return pd.DataFrame(rows)[METRIC_COLUMNS]
+        for view, recs, view_truth in (("all", all_list, truth),
+                                       ("never_bought", new_list, truth[truth["new"]])):
+            rows.append({"method": method, "view": view,
+                         **ranking_metrics(recs, view_truth, top)})
+            if details:
+                hit = customer_hits(recs, view_truth, top)
+                hits.append(pd.DataFrame({"method": method, "view": view,
+                                          "customer_id": hit.index, "hit": hit.to_numpy()}))
+    table = pd.DataFrame(rows)[METRIC_COLUMNS]
+    if details:
+        return table, pd.concat(hits, ignore_index=True)
+    return table
