@@ -127,3 +127,116 @@ def demo(
         report = write_report(result, tx, out_dir)
     _emit(result, as_json, {"transactions": str(out_dir / "transactions.csv"),
                             "scores": str(out_dir / "scores.csv"), "report": str(report)})
+
+
+@app.command()
+@fail_cleanly
+def recommend(
+    transactions: Annotated[Path, typer.Option("--transactions", "-t",
+                                               help="Transactions CSV.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Learn from lines before YYYY-MM-DD.")],
+    top: Annotated[int, typer.Option("--top", min=1, help="Suggestions per customer.")] = 10,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Suggestions CSV to write.")] = Path(
+        "recs.csv"),
+):
+    """Rank the products each customer is likely to buy next; write recs.csv."""
+    from ai_engine.io import read_transactions
+    from ai_engine.recommend import recommend_transactions
+
+    recs = recommend_transactions(read_transactions(transactions),
+                                  as_of=_parse_date(as_of, "--as-of"), top=top)
+    recs.to_csv(out, index=False)
+    console.print(f"{recs['customer_id'].nunique()} customers, {len(recs)} suggestions: {out}",
+                  highlight=False)
+
+
+# -- commands that talk to Odoo ------------------------------------------------------------
+OdooUrl = Annotated[str | None, typer.Option("--url", help="Odoo URL [env AI_ENGINE_ODOO_URL]")]
+OdooDb = Annotated[str | None, typer.Option("--db", help="Database [env AI_ENGINE_ODOO_DB]")]
+OdooLogin = Annotated[str | None, typer.Option(
+    "--login", help="Engine user's login [env AI_ENGINE_ODOO_LOGIN]; the API key is read from "
+    "AI_ENGINE_ODOO_API_KEY only.")]
+
+
+def _connect(url, db, login):
+    from ai_engine.odoo_client import OdooClient, OdooSettings
+
+    return OdooClient(OdooSettings.from_env(url=url, db=db, login=login)).connect()
+
+
+def _outcomes_table(outcomes) -> Table:
+    table = Table(title="AI runs")
+    for column in ("run", "task", "company", "state", "partners", "detail"):
+        table.add_column(column)
+    for o in outcomes:
+        back = o.metrics.get("backtest") or {}
+        detail = o.error or o.metrics.get("method", "")
+        if back and not o.error:
+            detail = (f"backtest AUC {back['model']['auc']:.3f} vs recency "
+                      f"{back['baseline']['auc']:.3f}")
+        table.add_row(str(o.run_id), o.task, str(o.company_id), o.state, str(o.partners_scored),
+                      detail)
+    return table
+
+
+@app.command()
+@fail_cleanly
+def run(
+    url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
+    company_id: Annotated[list[int] | None, typer.Option(
+        "--company-id", help="Company to score (repeatable; default: all of the user's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
+):
+    """Queue contact insights for the companies and process the queue now, once."""
+    from dataclasses import asdict
+
+    from ai_engine import runner
+
+    client = _connect(url, db, login)
+    runner.queue_runs(client, "insights", company_id)
+    outcomes = runner.run_pending(client)
+    if as_json:
+        typer.echo(json.dumps([asdict(o) for o in outcomes], default=str))
+    else:
+        console.print(_outcomes_table(outcomes))
+    if any(o.state == "failed" for o in outcomes):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+@fail_cleanly
+def worker(
+    url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
+    poll: Annotated[float, typer.Option("--poll", min=1, help="Seconds between polls.")] = 30.0,
+):
+    """Process queued runs (daily cron, "Run now") as they come; stop with Ctrl-C."""
+    import logging
+
+    from ai_engine import runner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    client = _connect(url, db, login)
+    console.print(f"Worker polling {client.settings.url} db {client.settings.db} "
+                  f"every {poll:.0f}s", highlight=False)
+    try:
+        runner.work_forever(client, poll_seconds=poll)
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+
+
+@app.command("seed-odoo")
+@fail_cleanly
+def seed_odoo(
+    customers: Annotated[int, typer.Option("--customers", min=1,
+                                           help="Customers to create.")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the history.")] = 0,
+    years: Annotated[float, typer.Option("--years", min=0.5, help="Years of history.")] = 3.0,
+    url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
+):
+    """Fill an Odoo database with a realistic sales history (for trials and tests)."""
+    from ai_engine.seed import seed_odoo as seed_database
+
+    client = _connect(url, db, login)
+    counts = seed_database(client, customers=customers, seed=seed, years=years,
+                           progress=lambda msg: console.print(msg, highlight=False))
+    console.print(counts, highlight=False)

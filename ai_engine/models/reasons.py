@@ -21,9 +21,9 @@ def recency(row, ref) -> str | None:
         return None
     if row["mean_gap_days"] > 0:
         return f"No order for {_n(days)} days; this customer usually orders every " \
-               f"{_n(row['mean_gap_days'])}"
+               f"{_n(row['mean_gap_days'])} days"
     return f"No order for {_n(days)} days; repeat customers usually reorder within " \
-           f"{_n(ref['mean_gap_days'])}"
+           f"{_n(ref['mean_gap_days'])} days"
 
 
 def frequency(row, ref) -> str | None:

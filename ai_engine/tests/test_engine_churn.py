@@ -78,11 +78,11 @@ REF = pd.Series({"mean_gap_days": 34.0, "frequency": 8, "avg_order_value": 120.0
 
 def test_reason_wording():
     assert TEMPLATES["recency"](row(), REF) == \
-        "No order for 143 days; this customer usually orders every 30"
+        "No order for 143 days; this customer usually orders every 30 days"
     assert TEMPLATES["trend"](row(), REF) == "Spending fell 60 % versus the previous year"
     assert TEMPLATES["frequency"](row(frequency=1), REF) == "Only one order so far"
     assert TEMPLATES["recency"](row(mean_gap_days=float("nan"), frequency=1), REF) == \
-        "No order for 143 days; repeat customers usually reorder within 34"
+        "No order for 143 days; repeat customers usually reorder within 34 days"
     assert TEMPLATES["trend"](row(spend_trend=0.2), REF) is None      # never says something false
 
 
@@ -110,5 +110,5 @@ def test_fallback_rule_by_hand():
     p = rule.churn_probability(summary)
     assert p["steady"] < 0.2 < 0.9 < p["silent"]
     why = dict(zip(summary.index, rule.reasons(summary), strict=True))
-    assert why["silent"][0] == "No order for 120 days; this customer usually orders every 20"
+    assert why["silent"][0] == "No order for 120 days; this customer usually orders every 20 days"
     assert "Only one order so far" in why["once"]
