@@ -1,10 +1,13 @@
 """The real chain against a real Odoo 18: seed-odoo → queued run → engine → values on partners."""
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 from ai_engine import runner
+from ai_engine.cli import app
 from ai_engine.odoo_client import OdooClient, OdooSettings
-from ai_engine.seed import seed_odoo
 
 pytestmark = pytest.mark.odoo
 SEEDED_CUSTOMERS = 150
@@ -24,9 +27,20 @@ def admin(odoo_server):
     return OdooClient(settings).connect()
 
 
+def cli_env(server, login, key):
+    return {"AI_ENGINE_ODOO_URL": server.url, "AI_ENGINE_ODOO_DB": server.db,
+            "AI_ENGINE_ODOO_LOGIN": login, "AI_ENGINE_ODOO_API_KEY": key}
+
+
 @pytest.fixture(scope="module")
-def seeded(admin):
-    return seed_odoo(admin, customers=SEEDED_CUSTOMERS, seed=3, progress=lambda _msg: None)
+def seeded(odoo_server, admin):
+    """`ai-engine seed-odoo`, as an admin would run it."""
+    result = CliRunner().invoke(app, ["seed-odoo", "--customers", str(SEEDED_CUSTOMERS),
+                                      "--seed", "3"],
+                                env=cli_env(odoo_server, "admin", "admin"))
+    assert result.exit_code == 0, result.output
+    orders = admin.call("sale.order", "search_count", [("state", "=", "sale")])
+    return {"customers": SEEDED_CUSTOMERS, "orders": orders}
 
 
 def scored_partners(client, fields):
@@ -35,19 +49,24 @@ def scored_partners(client, fields):
 
 
 def test_seed_creates_a_confirmed_history(admin, seeded):
-    assert seeded["customers"] == SEEDED_CUSTOMERS
-    confirmed = admin.call("sale.order", "search_count", [("state", "=", "sale")])
-    assert confirmed == seeded["orders"] > SEEDED_CUSTOMERS
+    companies = admin.call("res.partner", "search_count",
+                           [("ref", "=like", "AICRM-SEED-%"), ("is_company", "=", True)])
+    assert companies == SEEDED_CUSTOMERS
+    assert seeded["orders"] > SEEDED_CUSTOMERS
     dates = admin.call("sale.order", "read_group", [("state", "=", "sale")], ["date_order:min"],
                        [])
     assert dates[0]["date_order"] < "2025"  # history goes back years, not today's date
 
 
-def test_queued_run_scores_every_customer(engine, seeded):
-    [run_id] = runner.queue_runs(engine)
-    [outcome] = runner.run_pending(engine)
-    assert (outcome.run_id, outcome.state, outcome.error) == (run_id, "done", "")
-    assert outcome.partners_scored == SEEDED_CUSTOMERS
+def test_run_command_scores_every_customer(odoo_server, engine, seeded):
+    """`ai-engine run` as the engine's user, with its real API key."""
+    result = CliRunner().invoke(app, ["run", "--json"],
+                                env=cli_env(odoo_server, "ai-engine", odoo_server.api_key))
+    assert result.exit_code == 0, result.output
+    [outcome] = json.loads(result.output)
+    assert (outcome["state"], outcome["error"]) == ("done", "")
+    assert outcome["partners_scored"] == SEEDED_CUSTOMERS
+    run_id = outcome["run_id"]
     [run] = engine.call("ai.run", "read", [run_id], ["state", "partners_scored", "metrics_json",
                                                      "log", "started_at", "finished_at"])
     assert run["state"] == "done" and run["partners_scored"] == SEEDED_CUSTOMERS
@@ -62,6 +81,19 @@ def test_queued_run_scores_every_customer(engine, seeded):
                for p in partners)
     assert len({p["ai_segment_id"][0] for p in partners}) >= 4
     assert any(p["ai_churn_reasons"] for p in partners)
+
+
+def test_seed_refuses_a_database_seeded_already(odoo_server, seeded):
+    result = CliRunner().invoke(app, ["seed-odoo", "--customers", "5"],
+                                env=cli_env(odoo_server, "admin", "admin"))
+    assert result.exit_code == 2 and "already holds" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_wrong_api_key_is_one_clear_error(odoo_server):
+    result = CliRunner().invoke(app, ["run"], env=cli_env(odoo_server, "ai-engine", "wrong"))
+    assert result.exit_code == 2 and "refused login" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_frequency_matches_confirmed_orders(engine, admin, seeded):
