@@ -15,15 +15,19 @@ def _n(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _days(value: float) -> str:
+    return "1 day" if round(value) == 1 else f"{_n(value)} days"
+
+
 def recency(row, ref) -> str | None:
-    days = row["recency_days"]
-    if not days > 0:
+    """Only an overdue customer's silence is a reason; 3 quiet days of a monthly buyer is not."""
+    days, own_gap = row["recency_days"], row["mean_gap_days"]
+    usual = own_gap if own_gap > 0 else ref["mean_gap_days"]
+    if not days > 0 or not days >= usual:
         return None
-    if row["mean_gap_days"] > 0:
-        return f"No order for {_n(days)} days; this customer usually orders every " \
-               f"{_n(row['mean_gap_days'])} days"
-    return f"No order for {_n(days)} days; repeat customers usually reorder within " \
-           f"{_n(ref['mean_gap_days'])} days"
+    if own_gap > 0:
+        return f"No order for {_days(days)}; this customer usually orders every {_days(own_gap)}"
+    return f"No order for {_days(days)}; repeat customers usually reorder within {_days(usual)}"
 
 
 def frequency(row, ref) -> str | None:
@@ -54,7 +58,14 @@ def value(row, ref) -> str | None:
 def rhythm(row, ref) -> str | None:
     if not row["mean_gap_days"] > ref["mean_gap_days"]:
         return None
-    return f"Orders rarely: {_n(row['mean_gap_days'])} days between orders on average"
+    return f"Orders rarely: {_days(row['mean_gap_days'])} between orders on average"
+
+
+def cadence(row, ref) -> str | None:
+    """Last-resort fact for a risky customer: how long this customer usually stays quiet."""
+    if not row["mean_gap_days"] > 0:
+        return None
+    return f"Usually orders every {_days(row['mean_gap_days'])}"
 
 
 def refunds(row, ref) -> str | None:
@@ -66,7 +77,7 @@ def refunds(row, ref) -> str | None:
 def age(row, ref) -> str | None:
     if not row["age_days"] < 0.5 * ref["age_days"]:
         return None
-    return f"New customer: first order {_n(row['age_days'])} days ago"
+    return f"New customer: first order {_days(row['age_days'])} ago"
 
 
 TEMPLATES = {"recency": recency, "frequency": frequency, "trend": trend, "value": value,
@@ -84,7 +95,7 @@ def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], to
     for (_, row), groups, is_risky in zip(summary.iterrows(), ranked, risky, strict=True):
         said = [s for s in (TEMPLATES[g](row, ref) for g in groups) if s]
         if not said and is_risky:
-            said = [s for s in (recency(row, ref), frequency(row, ref)) if s]
+            said = [s for s in (recency(row, ref), frequency(row, ref), cadence(row, ref)) if s]
         out.append(said[:top])
     return out
 

@@ -1,0 +1,41 @@
+"""Reason sentences only state what is true and relevant for this customer."""
+
+import pandas as pd
+
+from ai_engine.models.reasons import TEMPLATES, sentences
+
+REF = pd.Series({"mean_gap_days": 30.0, "frequency": 8, "avg_order_value": 100.0,
+                 "age_days": 600})
+
+
+def customer(**values):
+    base = {"recency_days": 45, "mean_gap_days": 20.0, "frequency": 6, "age_days": 300,
+            "spend_trend": 0.0, "trend_window_days": 365, "avg_order_value": 150.0,
+            "refund_share": 0.0}
+    return pd.Series({**base, **values})
+
+
+def test_silence_is_a_reason_only_when_overdue():
+    assert TEMPLATES["recency"](customer(recency_days=45), REF) == \
+        "No order for 45 days; this customer usually orders every 20 days"
+    assert TEMPLATES["recency"](customer(recency_days=3, mean_gap_days=87.0), REF) is None
+
+
+def test_one_time_buyers_are_compared_with_repeat_customers():
+    once = customer(recency_days=40, mean_gap_days=float("nan"), frequency=1)
+    assert TEMPLATES["recency"](once, REF) == \
+        "No order for 40 days; repeat customers usually reorder within 30 days"
+    assert TEMPLATES["recency"](customer(recency_days=12, mean_gap_days=float("nan")), REF) is None
+
+
+def test_singular_day():
+    assert TEMPLATES["recency"](customer(recency_days=1, mean_gap_days=1.0), REF) == \
+        "No order for 1 day; this customer usually orders every 1 day"
+
+
+def test_risky_customer_always_gets_a_fact():
+    # Recent and frequent, yet risky (slow rhythm vs the horizon): the cadence is the fact left.
+    slow = pd.DataFrame([customer(recency_days=3, mean_gap_days=87.0, frequency=9)])
+    assert sentences(slow, REF, ranked=[["recency"]], risky=[True]) == \
+        [["Usually orders every 87 days"]]
+    assert sentences(slow, REF, ranked=[["recency"]], risky=[False]) == [[]]
