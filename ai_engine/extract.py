@@ -99,3 +99,31 @@ def company_settings(client: OdooClient, company_id: int) -> dict:
         "horizon_days": company["ai_churn_horizon_days"] or None,
         "min_repeat_customers": company["ai_min_repeat_customers"] or 50,
     }
+
+
+def read_products(client: OdooClient, product_ids: list[int], batch_size: int = 5000
+                  ) -> pd.DataFrame:
+    """Names and categories (for reasons) and whether each product may still be offered."""
+    rows = []
+    for start in range(0, len(product_ids), batch_size):
+        chunk = product_ids[start:start + batch_size]
+        for rec in client.call("product.product", "read", chunk,
+                               ["display_name", "categ_id", "active", "sale_ok"],
+                               context={"active_test": False}):
+            rows.append((rec["id"], rec["display_name"],
+                         rec["categ_id"][1] if rec["categ_id"] else "",
+                         bool(rec["active"] and rec["sale_ok"])))
+    return pd.DataFrame(rows, columns=["product_id", "name", "category", "offerable"])
+
+
+def read_segments(client: OdooClient, customer_ids: list[int], batch_size: int = 5000
+                  ) -> pd.Series:
+    """customer id → the segment the insights run gave it (for "customers like this one")."""
+    values = {}
+    for start in range(0, len(customer_ids), batch_size):
+        chunk = customer_ids[start:start + batch_size]
+        for rec in client.call("res.partner", "read", chunk, ["ai_segment_id"],
+                               context={"active_test": False}):
+            if rec["ai_segment_id"]:
+                values[rec["id"]] = rec["ai_segment_id"][1]
+    return pd.Series(values, dtype=object)

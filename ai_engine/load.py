@@ -60,3 +60,32 @@ def apply_insights(client: OdooClient, company_id: int, scores: pd.DataFrame,
         result = client.call("res.partner", "ai_apply_insights", company_id, batch)
         written += result["updated"]
     return written
+
+
+AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers_both",
+                 "confidence", "lift"]
+SUGGESTION_KEYS = ["partner_id", "product_id", "rank", "score", "reason", "source"]
+
+
+def _records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
+    return [{k: _json_value(v) for k, v in rec.items()} for rec in frame[keys].to_dict("records")]
+
+
+def replace_grouped(client: OdooClient, model: str, method: str, company_id: int,
+                    frame: pd.DataFrame, key: str, keys: list[str],
+                    batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Replace the rows of ``frame`` group by group of ``key`` values, about ``batch_size`` rows
+    per call: each call swaps whole groups in one server transaction, so a reader never sees a
+    customer (or product) with half of its new list."""
+    written = 0
+    groups = list(frame.groupby(key, sort=True, dropna=False))
+    batch_keys, batch_rows = [], []
+    for value, group in groups:
+        batch_keys.append(_json_value(value) if pd.notna(value) else False)
+        batch_rows.extend(_records(group, keys))
+        if len(batch_rows) >= batch_size:
+            written += client.call(model, method, company_id, batch_keys, batch_rows)["written"]
+            batch_keys, batch_rows = [], []
+    if batch_keys:
+        written += client.call(model, method, company_id, batch_keys, batch_rows)["written"]
+    return written

@@ -15,6 +15,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from ai_engine import extract, load
 from ai_engine.errors import AiEngineError
 from ai_engine.odoo_client import OdooClient, OdooError
@@ -72,7 +74,49 @@ def run_insights(client: OdooClient, company_id: int, log: RunLog,
     return written, result.metrics
 
 
-TASKS: dict[str, Callable[..., tuple[int, dict]]] = {"insights": run_insights}
+def run_recommend(client: OdooClient, company_id: int, log: RunLog,
+                  today: dt.date | None = None) -> tuple[int, dict]:
+    """Product suggestions for one company: affinities, per-customer and popular lists."""
+    from ai_engine.models.recommender import BasketRecommender
+
+    today = today or dt.date.today()
+    tx = extract.sale_transactions(client, company_id)
+    tx = tx[tx["product_id"].notna()]
+    log(f"Extracted {len(tx)} order lines with a product")
+    if tx.empty:
+        log("No confirmed order lines with products: nothing to learn.")
+        return 0, {"n_customers": 0, "notes": ["no confirmed order lines with products"]}
+    products = extract.read_products(client, sorted(tx["product_id"].astype(int).unique()))
+    segments = extract.read_segments(client, sorted(tx["customer_id"].astype(int).unique()))
+    started = time.perf_counter()
+    model = BasketRecommender().fit(tx, as_of=today, products=products, segments=segments)
+    log(f"Learned from {tx['order_id'].nunique()} orders in {time.perf_counter() - started:.1f}s")
+    blocked = products.loc[~products["offerable"], "product_id"].tolist()
+    tables = model.compact_tables(top=20)
+    personal = tables["customer_suggestions"]
+    personal = personal[~personal["product_id"].astype(int).isin(blocked)]
+    popular = model.recommend(customer_ids=["__cold_start__"], top=20, exclude=blocked)
+    suggestions = pd.concat([
+        personal.assign(partner_id=personal["customer_id"].astype(int)),
+        popular.assign(partner_id=False),
+    ], ignore_index=True)
+    suggestions["product_id"] = suggestions["product_id"].astype(int)
+    affinities = tables["product_affinities"].astype({"product_id": int,
+                                                      "related_product_id": int})
+    started = time.perf_counter()
+    n_aff = load.replace_grouped(client, "ai.product.affinity", "ai_replace_affinities",
+                                 company_id, affinities, "product_id", load.AFFINITY_KEYS)
+    n_sug = load.replace_grouped(client, "ai.customer.suggestion", "ai_replace_suggestions",
+                                 company_id, suggestions, "partner_id", load.SUGGESTION_KEYS)
+    log(f"Wrote {n_aff} affinities and {n_sug} suggestions in "
+        f"{time.perf_counter() - started:.1f}s")
+    metrics = {"n_customers": int(personal["customer_id"].nunique()),
+               "n_products": int(len(products)), "affinities": n_aff, "suggestions": n_sug}
+    return personal["customer_id"].nunique(), metrics
+
+
+TASKS: dict[str, Callable[..., tuple[int, dict]]] = {"insights": run_insights,
+                                                      "recommend": run_recommend}
 
 
 def default_worker_name() -> str:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ai_engine.load import apply_insights, insight_rows
+from ai_engine.load import SUGGESTION_KEYS, apply_insights, insight_rows, replace_grouped
 
 
 def scores():
@@ -46,3 +46,30 @@ def test_apply_insights_sends_one_call_per_batch():
     assert apply_insights(client, 5, frame, batch_size=4) == 6
     assert client.batches == [("res.partner", "ai_apply_insights", 5, [11, 12, 11, 12]),
                               ("res.partner", "ai_apply_insights", 5, [11, 12])]
+
+
+class ReplacingClient:
+    def __init__(self):
+        self.calls = []
+
+    def call(self, model, method, company_id, keys, rows):
+        self.calls.append((keys, [(r["partner_id"], r["product_id"]) for r in rows]))
+        return {"written": len(rows)}
+
+
+def test_replace_grouped_never_splits_a_group_across_calls():
+    frame = pd.DataFrame({
+        "partner_id": [7, 7, 7, 9, False, False],
+        "product_id": np.array([1, 2, 3, 1, 4, 5], dtype="int64"),
+        "rank": [1, 2, 3, 1, 1, 2], "score": [0.5, 0.4, 0.3, 0.9, 0.2, 0.1],
+        "reason": ["a", "b", "c", "d", "Top seller overall", "Top seller overall"],
+        "source": ["cycle"] * 4 + ["popular"] * 2,
+    })
+    client = ReplacingClient()
+    written = replace_grouped(client, "ai.customer.suggestion", "ai_replace_suggestions", 3,
+                              frame, "partner_id", SUGGESTION_KEYS, batch_size=2)
+    assert written == 6
+    # False (the popular list) sorts first; each call carries whole groups only.
+    assert client.calls == [([False], [(False, 4), (False, 5)]),
+                            ([7], [(7, 1), (7, 2), (7, 3)]),
+                            ([9], [(9, 1)])]
