@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.model_selection import cross_val_predict
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from ai_engine.datasets.cdnow import load_cdnow
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.evaluate import evaluate_at, scores
 from ai_engine.features.churn_features import churn_features, churn_labels
-from ai_engine.features.rfm import customer_summary
+from ai_engine.features.rfm import customer_summary, purchases
 from ai_engine.models.bgnbd import BetaGeoModel
 
 REPORT = Path(__file__).parent / "reports" / "churn_quality.md"
@@ -32,8 +32,48 @@ CASES = [
 ]
 
 
+CEILING = "Ceiling: same features, 5-fold CV on the outcome (peeks)"
+UPPER = "Upper bound: 50 rich features, tuned booster, 5-fold CV (peeks)"
+
+
+def rich_features(tx: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Diagnostic only: purchase-timing and basket features beyond the engine's, at ``as_of``."""
+    as_of = pd.Timestamp(as_of).normalize()
+    quantity = tx.groupby(["customer_id", "order_id"])["quantity"].sum().rename("qty")
+    days = (purchases(tx, as_of).join(quantity, on=["customer_id", "order_id"])
+            .groupby(["customer_id", "date"])[["net", "qty"]].sum().reset_index()
+            .sort_values(["customer_id", "date"]))
+    days["back"] = (as_of - days["date"]).dt.days
+    by = days.groupby("customer_id")
+    f = pd.DataFrame({"n_days": by.size(), "recency": by["back"].min(), "age": by["back"].max()})
+    for weeks in (4, 8, 13, 26):  # purchase days and spend in the last weeks
+        inside = days["back"] < 7 * weeks
+        f[f"days_{weeks}w"] = inside.groupby(days["customer_id"]).sum()
+        f[f"spend_{weeks}w"] = (days["net"] * inside).groupby(days["customer_id"]).sum()
+    from_end = by.cumcount(ascending=False)
+    for k in (1, 2, 3):  # days since the 2nd, 3rd, 4th last purchase
+        f[f"back_{k}"] = days[from_end == k].set_index("customer_id")["back"]
+    for tau in (30, 90):  # time-decayed frequency
+        f[f"decayed_{tau}"] = np.exp(-days["back"] / tau).groupby(days["customer_id"]).sum()
+    first, last = days[by.cumcount() == 0], days[from_end == 0]
+    for name, part in (("first", first), ("last", last)):
+        f[f"{name}_spend"] = part.set_index("customer_id")["net"]
+        f[f"{name}_qty"] = part.set_index("customer_id")["qty"]
+    f["mean_spend"], f["mean_qty"] = by["net"].mean(), by["qty"].mean()
+    f["total_qty"] = by["qty"].sum()
+    gap = days["date"].diff().dt.days.where(days["customer_id"].eq(days["customer_id"].shift()))
+    gaps = gap.groupby(days["customer_id"])
+    f["mean_gap"], f["gap_std"] = gaps.mean(), gaps.std()
+    f["last_gap"], f["min_gap"] = gaps.last(), gaps.min()
+    f["recency_over_gap"] = f["recency"] / f["mean_gap"]
+    f["rate"] = (f["n_days"] - 1) / f["age"].clip(lower=1)
+    f["acceleration"] = 2 * f["days_13w"] - f["days_26w"]
+    f["cohort_week"] = f["age"] // 7
+    return f.astype(float)
+
+
 def reference_rows(tx: pd.DataFrame, as_of: str, horizon: int) -> dict:
-    """BG/NBD alone, and an in-sample upper bound that is allowed to peek at the outcome."""
+    """BG/NBD alone, and two upper bounds that are allowed to peek at the outcome."""
     summary = customer_summary(tx, as_of)
     summary = summary[summary["frequency"] > 0]
     bg = BetaGeoModel().fit(summary)
@@ -41,30 +81,65 @@ def reference_rows(tx: pd.DataFrame, as_of: str, horizon: int) -> dict:
     features = churn_features(summary, bg, horizon)
     peek = cross_val_predict(HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05),
                              features, y, cv=5, method="predict_proba")[:, 1]
+    rich = features.join(rich_features(tx[tx["date"] <= pd.Timestamp(as_of)], as_of))
+    upper = cross_val_predict(
+        HistGradientBoostingClassifier(max_iter=400, learning_rate=0.02, min_samples_leaf=100,
+                                       l2_regularization=1.0, random_state=0),
+        rich, y, cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        method="predict_proba")[:, 1]
     return {"BG/NBD alone": scores(y, bg.p_no_purchase(summary, horizon)),
-            "Ceiling: same features, 5-fold CV on the outcome (peeks)": scores(y, peek)}
+            CEILING: scores(y, peek), UPPER: scores(y, upper)}
 
 
-def findings(cdnow: dict) -> list[str]:
+def findings(results: dict) -> list[str]:
+    generated, cdnow = (results[case[0]] for case in CASES)
     model, base = cdnow["**Churn model**"], cdnow["Recency only (baseline)"]
-    ceiling = cdnow["Ceiling: same features, 5-fold CV on the outcome (peeks)"]
+    upper = cdnow[UPPER]
     reached = "reached" if model["auc"] >= 0.80 else "**not reached**"
     return [
         "## Findings", "",
         f"- Target AUC ≥ 0.80 on CDNOW: {reached} (model {model['auc']:.3f}, recency alone "
-        f"{base['auc']:.3f}). A classifier that is allowed to learn from the very outcome it is "
-        f"scored on (5-fold CV, same features) reaches only {ceiling['auc']:.3f}: with nine "
-        "months of history, who buys again in the next nine months is mostly a matter of "
-        "recency and frequency, and recency alone already captures nearly all of it. We found "
-        "no honest way past ~0.77 with purchase history alone (monthly order/quantity counts "
-        "added to the features did not move the ceiling).",
-        f"- Where the model clearly wins on CDNOW is calibration: Brier {model['brier']:.3f} "
-        f"against {base['brier']:.3f} for the recency curve, because the horizon (273 days) is "
-        "longer than any outcome window available for training (136 days) and the BG/NBD "
-        "carries the probabilities to the longer horizon (BG/NBD alone: "
-        f"{cdnow['BG/NBD alone']['brier']:.3f}, so the level comes from it).",
-        "- On generated data the model beats recency alone on AUC and Brier, but it does not "
-        "beat the BG/NBD on its own: the generator is close to a buy-till-you-die process.",
+        f"{base['auc']:.3f}, +{model['auc'] - base['auc']:.3f}). It is out of reach of purchase "
+        "history: a booster that learns from the very outcome it is scored on (5-fold CV), with "
+        "the engine's features plus 34 richer ones (purchase days and spend in the last "
+        "4/8/13/26 weeks, days since each of the last 4 purchases, time-decayed frequency, "
+        "acceleration, cohort week, first/last/mean basket spend and CD quantity, gap "
+        f"statistics), reaches only {upper['auc']:.3f}. The engine, which never sees the "
+        f"outcome, is {upper['auc'] - model['auc']:.3f} below that bound.",
+        f"- Calibration: Brier {model['brier']:.3f} against {base['brier']:.3f} for the recency "
+        "curve and {:.3f} for the BG/NBD alone. The horizon (273 days) is longer than any "
+        "outcome window available for training (136 days); the BG/NBD carries the level to "
+        "the longer horizon.".format(cdnow["BG/NBD alone"]["brier"]),
+        f"- Generated data: model AUC {generated['**Churn model**']['auc']:.3f} vs "
+        f"{generated['Recency only (baseline)']['auc']:.3f} for recency and "
+        f"{generated['BG/NBD alone']['auc']:.3f} for the BG/NBD alone; the peeking bound is "
+        f"{generated[UPPER]['auc']:.3f}. The generator is close to a buy-till-you-die process.",
+        "", "## What was tried (time split kept; CDNOW as of 1997-09-30 / generated seed 0)", "",
+        "| Attempt | CDNOW AUC | Generated AUC | Kept |", "| --- | --- | --- | --- |",
+        "| Before: booster + 3-fold isotonic calibration | 0.761 (Brier 0.165) | 0.922 "
+        "(Brier 0.104) | replaced |",
+        "| Booster alone, its log-loss probabilities (≥ 2,000 training rows) | 0.768 (Brier "
+        "0.162) | 0.922 (Brier 0.103) | **yes** |",
+        "| Booster + 3-fold sigmoid calibration | 0.767 (Brier 0.165) | 0.922 (Brier 0.104) | "
+        "no |",
+        "| + all 34 rich features above | 0.767–0.769 | 0.922–0.923 | no (noise) |",
+        "| + timing only (last 4/8 weeks, days since last 2, decayed freq., last gap, "
+        "acceleration) | 0.766–0.767 | 0.922 | no |",
+        "| + basket only (first/last/mean spend and CD quantity) | 0.768–0.769 | 0.922 | "
+        "no (noise) |",
+        "| Slower booster (300 it., rate 0.03, leaf 100) | 0.768 | 0.922 | no |",
+        "| Stacked cutoffs, label horizons 91+136 d with a horizon feature | 0.770 | 0.921 | "
+        "no (+0.002, within noise) |",
+        "| Stacked cutoffs, label horizons 60+91+136 d | 0.769 | 0.921 | no |",
+        "| Cell rates (recency week × purchase days × age month), 5-fold CV, peeks | 0.761 | – "
+        "| diagnostic |",
+        "",
+        "Robustness of the kept change (booster alone vs isotonic), AUC / Brier: CDNOW as of "
+        "1997-09-30 horizon 182 d 0.770 / 0.149 vs 0.761 / 0.151; as of 1997-06-30 horizon "
+        "273 d 0.717 / 0.181 vs 0.719 / 0.189; generated 1,000 customers (seed 1) 0.913 / 0.113 "
+        "vs 0.909 / 0.114; 5,000 (seed 1) 0.918 / 0.104 vs 0.912 / 0.108. Below 2,000 training "
+        "rows the sigmoid stays: the raw booster on 400 generated customers had Brier 0.101 vs "
+        "0.095.",
     ]
 
 
@@ -100,7 +175,7 @@ def run() -> str:
         print(f"{name}: model AUC {fmt(m['model']['auc'])} vs recency "
               f"{fmt(m['baseline']['auc'])}; Brier {fmt(m['model']['brier'])} vs "
               f"{fmt(m['baseline']['brier'])}")
-    lines += findings(results[CASES[1][0]]) + [""]
+    lines += findings(results) + [""]
     lines.append(f"Machine: {platform.machine()}, Python {platform.python_version()}, "
                  f"numpy {np.__version__}, pandas {pd.__version__}.")
     return "\n".join(lines) + "\n"

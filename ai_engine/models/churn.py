@@ -5,7 +5,8 @@ How (see docs/ARCHITECTURE.md):
    history up to the cutoff (RFM, rhythm, trend and BG/NBD quantities) and the real outcome
    "no purchase in (cutoff, cutoff + L]". ``L`` is the horizon when the history is long enough,
    else half the history (CDNOW-like data: a 273-day horizon on 9 months of history).
-2. A gradient-boosted classifier learns outcome ~ features, calibrated by cross-validation.
+2. A gradient-boosted classifier (log-loss) learns outcome ~ features; on small training sets a
+   sigmoid fitted by cross-validation calibrates it.
 3. At ``as_of`` the same features give P(no purchase in L). When ``L`` is shorter than the
    horizon, the probabilities are moved to the horizon on the log-odds scale by the BG/NBD's
    population-average change between ``L`` and the horizon (BG/NBD extrapolates horizons
@@ -42,6 +43,10 @@ GROUPS = {
     "age": ["age_days"],
 }
 MIN_TRAIN_CUSTOMERS = 30
+# From this many training rows on, the booster's own probabilities are used as they are; below
+# it a sigmoid fitted by 3-fold CV calibrates them (a raw booster over-fits ~1,000 rows: Brier
+# 0.101 vs 0.095 on 400 generated customers).
+SELF_CALIBRATED_ROWS = 2000
 
 
 def _consistent(summary: pd.DataFrame) -> pd.DataFrame:
@@ -124,10 +129,15 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=15,
             min_samples_leaf=self.min_samples_leaf, l2_regularization=1.0,
             random_state=self.random_state)
-        method = "isotonic" if len(X) >= 2000 else "sigmoid"
         cv = int(min(3, y_train.value_counts().min()))
-        self.classifier_ = (CalibratedClassifierCV(booster, method=method, cv=cv).fit(X, y_train)
-                            if cv >= 2 else booster.fit(X, y_train))
+        if len(X) >= SELF_CALIBRATED_ROWS or cv < 2:
+            # The booster minimises log-loss, so on enough rows its probabilities are already
+            # calibrated. Isotonic re-calibration over 3 folds cost 0.007 AUC on CDNOW (its steps
+            # tie customers) and made Brier worse on CDNOW and the generated history.
+            self.classifier_ = booster.fit(X, y_train)
+        else:
+            self.classifier_ = CalibratedClassifierCV(booster, method="sigmoid", cv=cv).fit(
+                X, y_train)
         self.classes_ = np.array([0, 1])
         self.as_of_ = as_of
         self.label_horizon_days_ = label_h

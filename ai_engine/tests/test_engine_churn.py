@@ -2,12 +2,14 @@
 
 import pandas as pd
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.evaluate import evaluate_at, lift_top_decile
 from ai_engine.features.rfm import customer_summary
-from ai_engine.models.churn import ChurnModel
+from ai_engine.models.churn import SELF_CALIBRATED_ROWS, ChurnModel
 from ai_engine.models.fallback import FallbackChurn
 from ai_engine.models.reasons import TEMPLATES
 
@@ -49,6 +51,18 @@ def test_calibration_beats_baseline(backtest):
     outcomes = backtest.outcomes
     # Mean prediction close to the observed churn rate.
     assert abs(outcomes["model"].mean() - outcomes["churned"].mean()) < 0.05
+
+
+def test_only_small_training_sets_get_a_cv_calibration(history):
+    large = ChurnModel(horizon_days=60, max_iter=30).fit(history, END)
+    assert large.n_train_ >= SELF_CALIBRATED_ROWS
+    assert isinstance(large.classifier_, HistGradientBoostingClassifier)
+    few = history[history["customer_id"].isin(history["customer_id"].unique()[:200])]
+    small = ChurnModel(horizon_days=60, max_iter=30).fit(few, END)
+    assert small.n_train_ < SELF_CALIBRATED_ROWS
+    assert isinstance(small.classifier_, CalibratedClassifierCV)
+    summary = customer_summary(few, END)
+    assert small.churn_probability(summary[summary["frequency"] > 0]).between(0, 1).all()
 
 
 def test_lift_by_hand():
