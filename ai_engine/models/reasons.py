@@ -95,7 +95,8 @@ def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], to
     for (_, row), groups, is_risky in zip(summary.iterrows(), ranked, risky, strict=True):
         said = [s for s in (TEMPLATES[g](row, ref) for g in groups) if s]
         if not said and is_risky:
-            said = [s for s in (recency(row, ref), frequency(row, ref), cadence(row, ref)) if s]
+            silence = recency(row, ref) or cadence(row, ref)
+            said = [s for s in (silence, frequency(row, ref)) if s]
         out.append(said[:top])
     return out
 

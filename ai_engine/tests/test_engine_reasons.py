@@ -39,3 +39,9 @@ def test_risky_customer_always_gets_a_fact():
     assert sentences(slow, REF, ranked=[["recency"]], risky=[True]) == \
         [["Usually orders every 87 days"]]
     assert sentences(slow, REF, ranked=[["recency"]], risky=[False]) == [[]]
+
+
+def test_plain_facts_do_not_repeat_themselves():
+    overdue = pd.DataFrame([customer(recency_days=134, mean_gap_days=29.0, frequency=9)])
+    assert sentences(overdue, REF, ranked=[["value"]], risky=[True]) == \
+        [["No order for 134 days; this customer usually orders every 29 days"]]
