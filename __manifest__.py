@@ -18,9 +18,16 @@
         "views/ai_segment_views.xml",
         "views/ai_run_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/ai_suggestion_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "ai_crm/static/src/**/*",
+        ],
+    },
     "installable": True,
     "application": True,
 }

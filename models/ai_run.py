@@ -12,7 +12,7 @@ _logger = logging.getLogger(__name__)
 
 AI_GROUP_ENGINE = "ai_crm.group_ai_engine"
 AI_GROUP_MANAGER = "ai_crm.group_ai_manager"
-TASKS = [("insights", "Contact insights")]
+TASKS = [("insights", "Contact insights"), ("recommend", "Product suggestions")]
 PENDING_STATES = ("queued", "running")
 FINISH_KEYS = {"partners_scored", "metrics", "log"}
 
@@ -181,8 +181,10 @@ class AiRun(models.Model):
         return run.id
 
     def action_run_now(self):
-        """Button: queue contact insights for the current company and show the run."""
-        run_id = self.action_queue("insights", self.env.company.id, "manual")
+        """Button: queue the context's ``ai_task`` (default contact insights) for the current
+        company and show the run."""
+        task = self.env.context.get("ai_task", "insights")
+        run_id = self.action_queue(task, self.env.company.id, "manual")
         return {
             "type": "ir.actions.act_window",
             "res_model": "ai.run",
@@ -207,8 +209,13 @@ class AiRun(models.Model):
         return 24
 
     @api.model
+    def _cron_tasks(self):
+        """The tasks the daily cron queues for every company."""
+        return [task for task, _label in TASKS]
+
+    @api.model
     def _cron_queue_runs(self):
-        """Daily: fail runs a worker abandoned, then queue contact insights for every company."""
+        """Daily: fail runs a worker abandoned, then queue every task for every company."""
         runs = self.sudo()
         limit = fields.Datetime.now() - timedelta(hours=self._stale_run_hours())
         stale = runs.search([("state", "=", "running"), ("started_at", "<", limit)])
@@ -221,7 +228,8 @@ class AiRun(models.Model):
         companies = self.env["res.company"].sudo().search([])
         before = runs.search_count([("state", "=", "queued")])
         for company in companies:
-            runs.action_queue("insights", company.id, "cron")
+            for task in self._cron_tasks():
+                runs.action_queue(task, company.id, "cron")
         queued = runs.search_count([("state", "=", "queued")]) - before
         _logger.info(
             "AI runs: %d queued for %d companies, %d stale runs failed",

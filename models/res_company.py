@@ -18,7 +18,13 @@ class ResCompany(models.Model):
         "a model and uses its transparent recency rule instead.",
     )
 
-    @api.constrains("ai_churn_horizon_days", "ai_min_repeat_customers")
+    ai_suggestion_count = fields.Integer(
+        string="Suggested Products per Quotation",
+        default=8,
+        help="How many suggested products a quotation shows at most (0 hides them).",
+    )
+
+    @api.constrains("ai_churn_horizon_days", "ai_min_repeat_customers", "ai_suggestion_count")
     def _check_ai_settings(self):
         for company in self:
             if company.ai_churn_horizon_days < 0:
@@ -26,6 +32,10 @@ class ResCompany(models.Model):
             if company.ai_min_repeat_customers < 1:
                 raise ValidationError(
                     self.env._("The minimum number of repeat customers must be at least 1.")
+                )
+            if company.ai_suggestion_count < 0:
+                raise ValidationError(
+                    self.env._("The number of suggested products cannot be negative.")
                 )
 
     def _ai_run_params(self):
@@ -35,4 +45,5 @@ class ResCompany(models.Model):
             "horizon_days": self.ai_churn_horizon_days or None,
             "min_repeat_customers": self.ai_min_repeat_customers,
             "currency": self.currency_id.name,
+            "suggestion_count": self.ai_suggestion_count,
         }

@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     ai_min_repeat_customers = fields.Integer(
         related="company_id.ai_min_repeat_customers", readonly=False
     )
+    ai_suggestion_count = fields.Integer(
+        related="company_id.ai_suggestion_count", readonly=False
+    )

@@ -27,7 +27,8 @@ class TestAiRunQueue(AiCrmCommon):
         self.Run._cron_queue_runs()
         runs = self.Run.search([])
         self.assertEqual(runs.company_id, companies)
-        self.assertEqual(len(runs), len(companies))
+        self.assertEqual(len(runs), len(companies) * 2)
+        self.assertEqual(set(runs.mapped("task")), {"insights", "recommend"})
         self.assertEqual(set(runs.mapped("state")), {"queued"})
         self.assertEqual(set(runs.mapped("trigger")), {"cron"})
         # Tomorrow's cron while today's runs are still queued (or running) adds nothing.
@@ -37,7 +38,7 @@ class TestAiRunQueue(AiCrmCommon):
         # Once done, the next cron queues again.
         runs.write({"state": "done"})
         self.Run._cron_queue_runs()
-        self.assertEqual(self.Run.search_count([("state", "=", "queued")]), len(companies))
+        self.assertEqual(self.Run.search_count([("state", "=", "queued")]), len(companies) * 2)
 
     def test_cron_record(self):
         cron = self.env.ref("ai_crm.ir_cron_ai_queue_runs")

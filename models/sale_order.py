@@ -1,0 +1,183 @@
+from itertools import chain, zip_longest
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+SUGGESTION_STATES = ("draft", "sent")
+# How many candidates each source reads per suggestion shown (filters drop some of them).
+CANDIDATES_PER_SLOT = 3
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    ai_suggestions = fields.Json(
+        string="Suggested Products", compute="_compute_ai_suggestions",
+        help="Products the AI suggests for this quotation, best first: what goes with its "
+        "lines, what this customer is likely to buy, then popular products.",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Suggestions: read from the engine's stored results, never from the engine itself
+    # ------------------------------------------------------------------------------------------
+    @api.depends("partner_id", "company_id", "order_line.product_id", "state")
+    def _compute_ai_suggestions(self):
+        for order in self:
+            order.ai_suggestions = order._ai_get_suggestions()
+
+    def _ai_suggestion_count(self):
+        return self.company_id.ai_suggestion_count or 0
+
+    @api.model
+    def _ai_suggestion_domain(self):
+        """Extra conditions on the suggested ``product.product`` (besides active, sellable and
+        of the order's company)."""
+        return []
+
+    def _ai_get_suggestions(self):
+        """Up to ``ai_suggestion_count`` dicts ``{product_id, name, reason, score, source,
+        rank}``: what goes with the lines alternating with the customer's own candidates, then
+        the popular list; products on the quotation or dismissed on it are left out.
+        """
+        self.ensure_one()
+        count = self._ai_suggestion_count()
+        if self.state not in SUGGESTION_STATES or not self.company_id or count <= 0:
+            return []
+        limit = count * CANDIDATES_PER_SLOT
+        on_quote = set(self.order_line.product_id.ids)
+        with_lines = self._ai_affinity_candidates(on_quote, limit)
+        partner = self.partner_id.commercial_partner_id
+        own = self._ai_stored_candidates(partner.id, limit) if partner else []
+        popular = self._ai_stored_candidates(None, limit)
+        merged = [c for c in chain.from_iterable(zip_longest(with_lines, own)) if c] + popular
+        excluded = on_quote | self._ai_dismissed_product_ids()
+        candidate_ids = list({c["product_id"] for c in merged} - excluded)
+        products = self.env["product.product"].with_company(self.company_id).search([
+            ("id", "in", candidate_ids),
+            ("sale_ok", "=", True),
+            ("company_id", "in", [False, self.company_id.id]),
+            *self._ai_suggestion_domain(),
+        ])
+        names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
+        suggestions = []
+        for candidate in merged:
+            product_id = candidate["product_id"]
+            if product_id in names and product_id not in excluded:
+                excluded.add(product_id)
+                suggestions.append(dict(
+                    candidate, name=names[product_id], rank=len(suggestions) + 1
+                ))
+                if len(suggestions) >= count:
+                    break
+        return suggestions
+
+    def _ai_affinity_candidates(self, product_ids, limit):
+        """Products bought with the lines' products, by summed affinity score; the reason names
+        the line product most of whose customers bought it."""
+        if not product_ids:
+            return []
+        self.env["ai.product.affinity"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT a.product_id, a.related_product_id, a.score, a.confidence "
+            "FROM ai_product_affinity a WHERE a.company_id = %s AND a.product_id = ANY(%s) "
+            "AND a.rank <= %s ORDER BY a.product_id, a.rank",
+            self.company_id.id, sorted(product_ids), limit,
+        ))
+        scores, best = {}, {}
+        for product_id, related_id, score, confidence in self.env.cr.fetchall():
+            scores[related_id] = scores.get(related_id, 0.0) + (score or 0.0)
+            if related_id not in best or (confidence or 0.0) > best[related_id][1]:
+                best[related_id] = (product_id, confidence or 0.0)
+        ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))[:limit]
+        line_products = self.env["product.product"].browse(
+            {best[pid][0] for pid in ranked}
+        ).with_context(display_default_code=False)
+        line_names = dict(zip(line_products.ids, line_products.mapped("display_name"),
+                              strict=True))
+        return [{
+            "product_id": pid,
+            "reason": self.env._(
+                "Bought with %(product)s by %(percent)s %% of customers",
+                product=line_names[best[pid][0]], percent=round(best[pid][1] * 100),
+            ),
+            "score": round(scores[pid], 4),
+            "source": "affinity",
+        } for pid in ranked]
+
+    def _ai_stored_candidates(self, partner_id, limit):
+        """The engine's ranked candidates for a commercial partner, or the popular list."""
+        self.env["ai.customer.suggestion"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT product_id, reason, score, source FROM ai_customer_suggestion "
+            "WHERE company_id = %s AND %s ORDER BY rank, id LIMIT %s",
+            self.company_id.id,
+            SQL("partner_id = %s", partner_id) if partner_id else SQL("partner_id IS NULL"),
+            limit,
+        ))
+        return [
+            {"product_id": pid, "reason": reason or "", "score": score or 0.0,
+             "source": source or ("popular" if not partner_id else "")}
+            for pid, reason, score, source in self.env.cr.fetchall()
+        ]
+
+    def _ai_dismissed_product_ids(self):
+        if not isinstance(self.id, int):
+            return set()
+        self.env["ai.suggestion.event"].flush_model(["order_id", "action", "product_id"])
+        self.env.cr.execute(SQL(
+            "SELECT product_id FROM ai_suggestion_event WHERE order_id = %s "
+            "AND action = 'dismissed'", self.id,
+        ))
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    # ------------------------------------------------------------------------------------------
+    # Actions of the "Suggested products" page
+    # ------------------------------------------------------------------------------------------
+    def _prepare_ai_suggestion_line_vals(self, product):
+        """Values of the line a suggestion adds: only what a salesperson types, so Odoo computes
+        the description, UoM, pricelist price and taxes as for a hand-made line."""
+        self.ensure_one()
+        return {"order_id": self.id, "product_id": product.id, "product_uom_qty": 1.0}
+
+    def _ai_find_suggestion(self, product_id):
+        self.ensure_one()
+        if self.state not in SUGGESTION_STATES:
+            raise UserError(self.env._("Suggestions are only offered on quotations."))
+        for suggestion in self.ai_suggestions or []:
+            if suggestion["product_id"] == product_id:
+                return suggestion
+        raise UserError(self.env._(
+            "This product is not among the suggestions of %(order)s.", order=self.name
+        ))
+
+    def action_ai_add_suggestion(self, product_id, source=None, rank=None):
+        """Add a suggested product as a new line and count the suggestion as accepted.
+
+        ``source`` and ``rank`` are what the page showed; the stored suggestion's are used when
+        they are missing.
+        """
+        suggestion = self._ai_find_suggestion(product_id)
+        product = self.env["product.product"].browse(product_id)
+        line = self.env["sale.order.line"].create(self._prepare_ai_suggestion_line_vals(product))
+        self._ai_record_event(suggestion, "added", source, rank)
+        return line.id
+
+    def action_ai_dismiss_suggestion(self, product_id, source=None, rank=None):
+        """Hide a suggestion on this quotation and count it as dismissed."""
+        suggestion = self._ai_find_suggestion(product_id)
+        self._ai_record_event(suggestion, "dismissed", source, rank)
+        self.invalidate_recordset(["ai_suggestions"])
+        return True
+
+    def action_ai_suggestions_shown(self):
+        """The page displayed the current suggestions: count them as shown (once per quote)."""
+        self.ensure_one()
+        if self.state in SUGGESTION_STATES and self.ai_suggestions:
+            self.env["ai.suggestion.event"]._ai_record(self, self.ai_suggestions, "shown")
+        return True
+
+    def _ai_record_event(self, suggestion, action, source, rank):
+        suggestion = dict(suggestion, source=source or suggestion["source"],
+                          rank=rank or suggestion["rank"])
+        self.env["ai.suggestion.event"]._ai_record(self, [suggestion], action)

@@ -1,0 +1,366 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import AiCrmCommon
+
+
+@tagged("post_install", "-at_install")
+class TestQuoteSuggestions(AiCrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Product = cls.env["product.product"]
+
+        def product(name, **vals):
+            return Product.create({"name": f"AI Test {name}", "list_price": 100.0, **vals})
+
+        cls.lamp = product("Desk Lamp")
+        cls.bulb = product("Bulb")
+        cls.shade = product("Lamp Shade")
+        cls.paper = product("Paper")
+        cls.pens = product("Pens")
+        cls.stapler = product("Stapler")
+        cls.archived = product("Archived Chair")
+        cls.not_sellable = product("Internal Part", sale_ok=False)
+        cls.moving = product("Moving Product")  # moved to the other company after the run
+        cls.other_product = product("Other Company Desk", company_id=cls.other_company.id)
+        cls.replace_affinities([
+            cls.affinity_row(cls.lamp, cls.bulb, 1, score=0.9, confidence=0.38),
+            cls.affinity_row(cls.lamp, cls.archived, 2, score=0.8),
+            cls.affinity_row(cls.lamp, cls.shade, 3, score=0.5, confidence=0.2),
+            cls.affinity_row(cls.pens, cls.paper, 1, score=0.7, confidence=0.6),
+            cls.affinity_row(cls.pens, cls.shade, 2, score=0.6, confidence=0.3),
+        ])
+        cls.replace_suggestions([
+            cls.suggestion_row(cls.customer, cls.paper, 1, reason="Reorders about every 30 "
+                               "days; last order 34 days ago", source="cycle"),
+            cls.suggestion_row(cls.customer, cls.not_sellable, 2),
+            cls.suggestion_row(cls.customer, cls.moving, 3),
+            cls.suggestion_row(cls.customer, cls.pens, 4, reason="Popular with customers "
+                               "like this one", source="segment"),
+            cls.suggestion_row(False, cls.stapler, 1, reason="Top seller", source="popular"),
+            cls.suggestion_row(False, cls.archived, 2, reason="Top seller", source="popular"),
+            cls.suggestion_row(False, cls.paper, 3, reason="Top seller", source="popular"),
+        ])
+        cls.archived.active = False
+        cls.moving.product_tmpl_id.company_id = cls.other_company
+
+    # --- helpers ------------------------------------------------------------------------------
+    @classmethod
+    def affinity_row(cls, product, related, rank, **values):
+        return {"product_id": product.id, "related_product_id": related.id, "rank": rank,
+                "score": 0.5, "customers_both": 10, "confidence": 0.25, "lift": 2.0, **values}
+
+    @classmethod
+    def suggestion_row(cls, partner, product, rank, **values):
+        return {"partner_id": partner and partner.id, "product_id": product.id, "rank": rank,
+                "score": 1.0 / rank, "reason": "Because", "source": "segment", **values}
+
+    @classmethod
+    def replace_affinities(cls, rows, keys=None, company=None, user=None):
+        keys = keys if keys is not None else sorted({row["product_id"] for row in rows})
+        return cls.env["ai.product.affinity"].with_user(user or cls.engine_user)\
+            .ai_replace_affinities((company or cls.company).id, keys, rows)
+
+    @classmethod
+    def replace_suggestions(cls, rows, keys=None, company=None, user=None):
+        keys = keys if keys is not None else list(dict.fromkeys(r["partner_id"] for r in rows))
+        return cls.env["ai.customer.suggestion"].with_user(user or cls.engine_user)\
+            .ai_replace_suggestions((company or cls.company).id, keys, rows)
+
+    def quote_form(self, partner, products=(), user=None, companies=None):
+        orders = self.env["sale.order"].with_user(user or self.salesperson)
+        if companies:
+            orders = orders.with_context(allowed_company_ids=companies.ids)
+        form = Form(orders)
+        form.partner_id = partner
+        for product in products:
+            with form.order_line.new() as line:
+                line.product_id = product
+        return form
+
+    def suggested(self, form_or_order):
+        return [(s["product_id"], s["source"]) for s in form_or_order.ai_suggestions]
+
+    # --- what a quotation shows ---------------------------------------------------------------
+    def test_customer_suggestions_appear_with_reasons(self):
+        form = self.quote_form(self.customer)
+        self.assertEqual(self.suggested(form), [
+            (self.paper.id, "cycle"), (self.pens.id, "segment"), (self.stapler.id, "popular"),
+        ])
+        first = form.ai_suggestions[0]
+        self.assertEqual(first["name"], self.paper.display_name)
+        self.assertEqual(first["reason"], "Reorders about every 30 days; last order 34 days ago")
+        self.assertEqual([s["rank"] for s in form.ai_suggestions], [1, 2, 3])
+        # A contact of the customer gets the company's suggestions.
+        self.assertEqual(self.suggested(self.quote_form(self.contact)), self.suggested(form))
+
+    def test_co_purchase_follows_lines_and_drops_quoted_products(self):
+        form = self.quote_form(self.customer, [self.lamp])
+        self.assertEqual(self.suggested(form), [
+            (self.bulb.id, "affinity"), (self.paper.id, "cycle"), (self.shade.id, "affinity"),
+            (self.pens.id, "segment"), (self.stapler.id, "popular"),
+        ])
+        self.assertEqual(form.ai_suggestions[0]["reason"],
+                         "Bought with AI Test Desk Lamp by 38 % of customers")
+        # Pens on the quote: Pens drops out, Paper and Shade now go with two lines.
+        with form.order_line.new() as line:
+            line.product_id = self.pens
+        self.assertEqual(self.suggested(form), [
+            (self.shade.id, "affinity"), (self.paper.id, "cycle"), (self.bulb.id, "affinity"),
+            (self.stapler.id, "popular"),
+        ])
+        self.assertEqual(form.ai_suggestions[0]["score"], 1.1)
+        self.assertIn("Bought with AI Test Pens by 30 %", form.ai_suggestions[0]["reason"])
+        # Removing the lamp removes what went with it only.
+        form.order_line.remove(0)
+        self.assertEqual(self.suggested(form), [
+            (self.paper.id, "affinity"), (self.shade.id, "affinity"), (self.stapler.id, "popular"),
+        ])
+
+    def test_archived_unsellable_and_other_company_products_never_appear(self):
+        self.moving.product_tmpl_id.company_id = False  # shared when the engine ran…
+        self.replace_suggestions([
+            self.suggestion_row(False, self.not_sellable, 1),
+            self.suggestion_row(False, self.archived, 2),
+            self.suggestion_row(False, self.moving, 3),
+            self.suggestion_row(False, self.stapler, 4),
+        ])
+        self.moving.product_tmpl_id.company_id = self.other_company  # …moved since
+        forbidden = {self.archived.id, self.not_sellable.id, self.moving.id,
+                     self.other_product.id}
+        # The manager may read both companies' products: only the filter keeps them out.
+        both = self.company + self.other_company
+        for partner, user, companies in ((self.customer, self.salesperson, None),
+                                         (self.individual, self.ai_manager, both)):
+            with self.subTest(partner=partner.name):
+                form = self.quote_form(partner, [self.lamp, self.pens], user, companies)
+                ids = {s["product_id"] for s in form.ai_suggestions}
+                self.assertTrue(ids)
+                self.assertFalse(ids & forbidden)
+        # The moved product comes back once it is shared again (the filter is what hid it).
+        self.moving.product_tmpl_id.company_id = False
+        self.assertIn(self.moving.id,
+                      {s["product_id"] for s in self.quote_form(self.individual).ai_suggestions})
+
+    def test_cold_start_gets_affinity_then_popular(self):
+        newcomer = self.env["res.partner"].create({"name": "AI Test Newcomer"})
+        self.assertEqual(self.suggested(self.quote_form(newcomer)), [
+            (self.stapler.id, "popular"), (self.paper.id, "popular"),
+        ])
+        self.assertEqual(self.suggested(self.quote_form(newcomer, [self.lamp])), [
+            (self.bulb.id, "affinity"), (self.shade.id, "affinity"),
+            (self.stapler.id, "popular"), (self.paper.id, "popular"),
+        ])
+
+    def test_count_setting_and_states(self):
+        self.company.ai_suggestion_count = 2
+        order = self.quote_form(self.customer, [self.lamp]).save()
+        self.assertEqual(self.suggested(order), [(self.bulb.id, "affinity"),
+                                                 (self.paper.id, "cycle")])
+        self.company.ai_suggestion_count = 0
+        order.invalidate_recordset(["ai_suggestions"])
+        self.assertFalse(order.ai_suggestions)
+        self.company.ai_suggestion_count = 8
+        order.invalidate_recordset(["ai_suggestions"])
+        self.assertTrue(order.ai_suggestions)
+        order.action_confirm()
+        self.assertFalse(order.ai_suggestions)
+        with self.assertRaises(UserError):
+            order.with_user(self.salesperson).action_ai_add_suggestion(self.bulb.id)
+        with self.assertRaises(ValidationError):
+            self.company.ai_suggestion_count = -1
+
+    # --- Add ----------------------------------------------------------------------------------
+    def test_add_creates_the_line_a_salesperson_would_type(self):
+        tax = self.env["account.tax"].create({
+            "name": "AI Test 15 %", "amount": 15.0, "type_tax_use": "sale",
+            "company_id": self.company.id,
+        })
+        self.bulb.write({"taxes_id": [Command.set(tax.ids)],
+                         "uom_id": self.env.ref("uom.product_uom_dozen").id,
+                         "uom_po_id": self.env.ref("uom.product_uom_dozen").id})
+        pricelist = self.env["product.pricelist"].create({
+            "name": "AI Test Fixed", "company_id": self.company.id,
+            "item_ids": [Command.create({
+                "applied_on": "0_product_variant", "product_id": self.bulb.id,
+                "compute_price": "fixed", "fixed_price": 42.0,
+            })],
+        })
+        self.customer.property_product_pricelist = pricelist
+        order = self.quote_form(self.customer, [self.lamp]).save()
+        self.assertEqual(order.pricelist_id, pricelist)
+        line_id = order.with_user(self.salesperson).action_ai_add_suggestion(
+            self.bulb.id, "affinity", 1)
+        line = self.env["sale.order.line"].browse(line_id)
+        by_hand = self.quote_form(self.customer, [self.lamp, self.bulb]).save().order_line[1]
+        expected = {
+            "product_id": self.bulb.id, "product_uom_qty": 1.0, "price_unit": 42.0,
+            "product_uom": self.env.ref("uom.product_uom_dozen").id, "tax_id": tax.ids,
+            "name": by_hand.name, "discount": 0.0, "price_total": 48.3,
+        }
+        self.assertRecordValues(line, [expected])
+        self.assertRecordValues(by_hand, [expected])
+        self.assertEqual(order.order_line.product_id, self.lamp + self.bulb)
+        self.assertNotIn(self.bulb.id, [s["product_id"] for s in order.ai_suggestions])
+
+    def test_add_refuses_products_not_suggested(self):
+        order = self.quote_form(self.customer, [self.lamp]).save()
+        sales_order = order.with_user(self.salesperson)
+        for product in (self.lamp, self.archived, self.not_sellable, self.other_product):
+            with self.subTest(product=product.name), self.assertRaises(UserError):
+                sales_order.action_ai_add_suggestion(product.id)
+        self.assertEqual(order.order_line.product_id, self.lamp)
+        self.assertFalse(self.env["ai.suggestion.event"].search([("order_id", "=", order.id)]))
+
+    # --- counting -----------------------------------------------------------------------------
+    def test_events_count_shown_added_and_dismissed(self):
+        order = self.quote_form(self.customer, [self.lamp]).save().with_user(self.salesperson)
+        order.action_ai_suggestions_shown()
+        order.action_ai_suggestions_shown()  # shown again: counted once
+        Event = self.env["ai.suggestion.event"]
+        events = Event.search([("order_id", "=", order.id)])
+        self.assertEqual(len(events), 5)
+        self.assertEqual(set(events.mapped("action")), {"shown"})
+        order.action_ai_add_suggestion(self.bulb.id, "affinity", 1)
+        order.action_ai_dismiss_suggestion(self.stapler.id)
+        self.assertNotIn(self.stapler.id, [s["product_id"] for s in order.ai_suggestions])
+        # Added after the list moved up: the event keeps the rank it was shown at.
+        order.action_ai_add_suggestion(self.pens.id)
+        events = Event.search([("order_id", "=", order.id)])
+        by_product = {event.product_id: event for event in events}
+        self.assertEqual(len(events), 5)
+        self.assertRecordValues(by_product[self.bulb] + by_product[self.stapler]
+                                + by_product[self.pens], [
+            {"action": "added", "source": "affinity", "rank": 1, "accepted": 100.0,
+             "user_id": self.salesperson.id, "partner_id": self.customer.id,
+             "company_id": self.company.id},
+            {"action": "dismissed", "source": "popular", "rank": 5, "accepted": 0.0,
+             "user_id": self.salesperson.id, "partner_id": self.customer.id,
+             "company_id": self.company.id},
+            {"action": "added", "source": "segment", "rank": 4, "accepted": 100.0,
+             "user_id": self.salesperson.id, "partner_id": self.customer.id,
+             "company_id": self.company.id},
+        ])
+        self.assertTrue(by_product[self.bulb].acted_at)
+        # Managers read the acceptance rate: 2 of 5 shown were added.
+        [group] = Event.with_user(self.ai_manager).read_group(
+            [("order_id", "=", order.id)], ["accepted:avg"], [])
+        self.assertAlmostEqual(group["accepted"], 40.0)
+        # Salespeople count through the actions only.
+        with self.assertRaises(AccessError):
+            Event.with_user(self.salesperson).search([])
+        with self.assertRaises(AccessError):
+            Event.with_user(self.salesperson).create({
+                "company_id": self.company.id, "product_id": self.bulb.id})
+
+    # --- security -----------------------------------------------------------------------------
+    def test_salesperson_sees_suggestions_but_cannot_write_them(self):
+        self.assertFalse(self.salesperson.has_group("ai_crm.group_ai_user"))
+        self.assertTrue(self.quote_form(self.customer, [self.lamp]).ai_suggestions)
+        for method, model, rows in (
+            ("ai_replace_affinities", "ai.product.affinity",
+             [self.affinity_row(self.lamp, self.stapler, 1)]),
+            ("ai_replace_suggestions", "ai.customer.suggestion",
+             [self.suggestion_row(self.customer, self.stapler, 1)]),
+        ):
+            Model = self.env[model].with_user(self.salesperson)
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                getattr(Model, method)(self.company.id, [rows[0][Model._ai_replace_key]], rows)
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                Model.create(rows[0])
+            self.assertTrue(Model.search([]))
+        self.assertFalse(self.env["ai.product.affinity"].search(
+            [("related_product_id", "=", self.stapler.id)]))
+        with self.assertRaises(AccessError):
+            self.replace_affinities([self.affinity_row(self.lamp, self.bulb, 1)],
+                                    company=self.other_company, user=self.engine_user_main)
+
+    def test_company_rules_hide_other_company_rows(self):
+        self.replace_suggestions([self.suggestion_row(False, self.other_product, 1)],
+                                 company=self.other_company)
+        Suggestion = self.env["ai.customer.suggestion"]
+        self.assertEqual(Suggestion.search_count([("company_id", "=", self.other_company.id)]), 1)
+        self.assertFalse(Suggestion.with_user(self.salesperson).search(
+            [("product_id", "=", self.other_product.id)]))
+        self.assertTrue(Suggestion.with_user(self.ai_manager).with_context(
+            allowed_company_ids=[self.other_company.id]).search(
+            [("product_id", "=", self.other_product.id)]))
+
+    # --- the bulk methods ---------------------------------------------------------------------
+    def affinity_snapshot(self):
+        return self.env["ai.product.affinity"].search([]).mapped(
+            lambda a: (a.product_id.id, a.related_product_id.id, a.rank))
+
+    def suggestion_snapshot(self):
+        return self.env["ai.customer.suggestion"].search([]).mapped(
+            lambda s: (s.partner_id.id, s.product_id.id, s.rank))
+
+    def test_replace_replaces_only_the_given_keys(self):
+        result = self.replace_affinities([
+            self.affinity_row(self.lamp, self.stapler, 1, score=0.3, customers_both=7,
+                              confidence=0.125, lift=3.5),
+        ])
+        self.assertEqual(result, {"written": 1})
+        lamp_rows = self.env["ai.product.affinity"].search([("product_id", "=", self.lamp.id)])
+        self.assertRecordValues(lamp_rows, [{
+            "company_id": self.company.id, "related_product_id": self.stapler.id, "rank": 1,
+            "score": 0.3, "customers_both": 7, "confidence": 0.125, "lift": 3.5,
+        }])
+        self.assertEqual(
+            len(self.env["ai.product.affinity"].search([("product_id", "=", self.pens.id)])), 2)
+        # An empty list for a key clears it; the popular list is a key of its own.
+        self.assertEqual(self.replace_suggestions([], keys=[self.customer.id]), {"written": 0})
+        self.assertEqual(self.replace_suggestions(
+            [self.suggestion_row(self.individual, self.bulb, 1, reason=None, source=None)],
+            keys=[None, self.individual.id]), {"written": 1})
+        self.assertEqual(self.suggestion_snapshot(), [(self.individual.id, self.bulb.id, 1)])
+
+    def test_bulk_methods_reject_bad_rows_and_write_nothing(self):
+        self.env.cr.execute("SELECT max(id) + 1000 FROM product_product")
+        missing_id = self.env.cr.fetchone()[0]
+        affinities, suggestions = self.affinity_snapshot(), self.suggestion_snapshot()
+        bad_affinities = [
+            ([self.affinity_row(self.lamp, self.stapler, 1, bogus=1, ai_secret=2)],
+             "ai_secret"),
+            ([self.affinity_row(self.lamp, self.stapler, 1, related_product_id=missing_id)],
+             str(missing_id)),
+            ([self.affinity_row(self.lamp, self.other_product, 1)], str(self.other_product.id)),
+            ([self.affinity_row(self.lamp, self.stapler, 1, score="high")], "score"),
+            ([{"product_id": self.lamp.id, "rank": 1}], "related_product_id"),
+        ]
+        for rows, named in bad_affinities:
+            with self.subTest(rows=rows), self.assertRaises(ValidationError) as caught:
+                self.replace_affinities([self.affinity_row(self.lamp, self.paper, 1), *rows])
+            self.assertIn(named, str(caught.exception))
+        with self.assertRaises(ValidationError):  # a row outside the replaced keys
+            self.replace_affinities([self.affinity_row(self.lamp, self.paper, 1)],
+                                    keys=[self.pens.id])
+        bad_suggestions = [
+            ([self.suggestion_row(self.customer, self.stapler, 1, bogus=1)], "bogus"),
+            ([self.suggestion_row(self.other_customer, self.stapler, 1)],
+             str(self.other_customer.id)),
+            ([self.suggestion_row(self.contact, self.stapler, 1)], str(self.contact.id)),
+            ([self.suggestion_row(False, self.other_product, 1)], str(self.other_product.id)),
+        ]
+        for rows, named in bad_suggestions:
+            with self.subTest(rows=rows), self.assertRaises(ValidationError) as caught:
+                self.replace_suggestions([self.suggestion_row(False, self.bulb, 1), *rows])
+            self.assertIn(named, str(caught.exception))
+        self.assertEqual(self.affinity_snapshot(), affinities)
+        self.assertEqual(self.suggestion_snapshot(), suggestions)
+
+    # --- the run queue ------------------------------------------------------------------------
+    def test_recommend_task_is_queued_and_claimed(self):
+        Run = self.env["ai.run"]
+        action = Run.with_user(self.ai_manager).with_context(ai_task="recommend")\
+            .action_run_now()
+        run = Run.browse(action["res_id"])
+        self.assertRecordValues(run, [{"task": "recommend", "state": "queued",
+                                       "company_id": self.company.id}])
+        self.assertEqual(Run.with_user(self.ai_manager).action_queue(
+            "recommend", self.company.id, "manual"), run.id)
+        claim = Run.with_user(self.engine_user).ai_claim_next("w", ["insights", "recommend"])
+        self.assertEqual((claim["id"], claim["task"]), (run.id, "recommend"))
+        self.assertEqual(claim["params"]["suggestion_count"], 8)
