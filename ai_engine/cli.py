@@ -171,6 +171,9 @@ def _outcomes_table(outcomes) -> Table:
     for o in outcomes:
         back = o.metrics.get("backtest") or {}
         detail = o.error or o.metrics.get("method", "")
+        if "suggestions" in o.metrics:
+            detail = (f"{o.metrics['suggestions']} suggestions, "
+                      f"{o.metrics['affinities']} product affinities")
         if back and not o.error:
             detail = (f"backtest AUC {back['model']['auc']:.3f} vs recency "
                       f"{back['baseline']['auc']:.3f}")
@@ -185,15 +188,22 @@ def run(
     url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
     company_id: Annotated[list[int] | None, typer.Option(
         "--company-id", help="Company to score (repeatable; default: all of the user's).")] = None,
+    task: Annotated[list[str] | None, typer.Option(
+        "--task", help="insights or recommend (repeatable; default: both).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
 ):
-    """Queue contact insights for the companies and process the queue now, once."""
+    """Queue runs (contact insights, then product suggestions) and process the queue now, once."""
     from dataclasses import asdict
 
     from ai_engine import runner
 
+    tasks = task or list(runner.TASKS)
+    unknown = sorted(set(tasks) - set(runner.TASKS))
+    if unknown:
+        raise DataError(f"Unknown task {', '.join(unknown)}: use {' or '.join(runner.TASKS)}.")
     client = _connect(url, db, login)
-    runner.queue_runs(client, "insights", company_id)
+    for name in tasks:
+        runner.queue_runs(client, name, company_id)
     outcomes = runner.run_pending(client)
     if as_json:
         typer.echo(json.dumps([asdict(o) for o in outcomes], default=str))

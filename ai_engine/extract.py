@@ -26,6 +26,13 @@ def _m2o_id(value) -> int | None:
     return value[0] if value else None
 
 
+def _chunks(ids, size: int):
+    """Plain ints in pages: numpy integers do not travel over JSON-RPC."""
+    ids = [int(i) for i in ids]
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def read_orders(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
     rows = [
         (rec["id"], _m2o_id(rec["partner_id"]), rec["date_order"], rec["currency_rate"] or 1.0)
@@ -51,16 +58,14 @@ def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int =
                    ) -> pd.DataFrame:
     """partner id → commercial partner id, with the commercial partner's exclusion flag."""
     rows = []
-    for start in range(0, len(partner_ids), batch_size):
-        chunk = partner_ids[start:start + batch_size]
+    for chunk in _chunks(partner_ids, batch_size):
         for rec in client.call("res.partner", "read", chunk, PARTNER_FIELDS,
                                context={"active_test": False}):
             rows.append((rec["id"], _m2o_id(rec["commercial_partner_id"])))
     partners = pd.DataFrame(rows, columns=["partner_id", "customer_id"])
     commercial_ids = sorted(set(partners["customer_id"].dropna().astype(int)))
     excluded = set()
-    for start in range(0, len(commercial_ids), batch_size):
-        chunk = commercial_ids[start:start + batch_size]
+    for chunk in _chunks(commercial_ids, batch_size):
         excluded.update(
             rec["id"] for rec in client.call("res.partner", "read", chunk, PARTNER_FIELDS[1:],
                                              context={"active_test": False})
@@ -105,8 +110,7 @@ def read_products(client: OdooClient, product_ids: list[int], batch_size: int = 
                   ) -> pd.DataFrame:
     """Names and categories (for reasons) and whether each product may still be offered."""
     rows = []
-    for start in range(0, len(product_ids), batch_size):
-        chunk = product_ids[start:start + batch_size]
+    for chunk in _chunks(product_ids, batch_size):
         for rec in client.call("product.product", "read", chunk,
                                ["display_name", "categ_id", "active", "sale_ok"],
                                context={"active_test": False}):
@@ -120,8 +124,7 @@ def read_segments(client: OdooClient, customer_ids: list[int], batch_size: int =
                   ) -> pd.Series:
     """customer id → the segment the insights run gave it (for "customers like this one")."""
     values = {}
-    for start in range(0, len(customer_ids), batch_size):
-        chunk = customer_ids[start:start + batch_size]
+    for chunk in _chunks(customer_ids, batch_size):
         for rec in client.call("res.partner", "read", chunk, ["ai_segment_id"],
                                context={"active_test": False}):
             if rec["ai_segment_id"]:

@@ -98,8 +98,11 @@ def run_recommend(client: OdooClient, company_id: int, log: RunLog,
     popular = model.recommend(customer_ids=["__cold_start__"], top=20, exclude=blocked)
     suggestions = pd.concat([
         personal.assign(partner_id=personal["customer_id"].astype(int)),
-        popular.assign(partner_id=False),
+        popular.assign(partner_id=0),
     ], ignore_index=True)
+    # The popular list has no partner: Odoo wants False there (pandas would turn it into 0).
+    partner = suggestions["partner_id"].astype(object)
+    suggestions["partner_id"] = partner.where(partner != 0, False)
     suggestions["product_id"] = suggestions["product_id"].astype(int)
     affinities = tables["product_affinities"].astype({"product_id": int,
                                                       "related_product_id": int})

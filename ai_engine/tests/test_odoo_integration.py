@@ -60,7 +60,7 @@ def test_seed_creates_a_confirmed_history(admin, seeded):
 
 def test_run_command_scores_every_customer(odoo_server, engine, seeded):
     """`ai-engine run` as the engine's user, with its real API key."""
-    result = CliRunner().invoke(app, ["run", "--json"],
+    result = CliRunner().invoke(app, ["run", "--task", "insights", "--json"],
                                 env=cli_env(odoo_server, "ai-engine", odoo_server.api_key))
     assert result.exit_code == 0, result.output
     [outcome] = json.loads(result.output)
@@ -81,6 +81,29 @@ def test_run_command_scores_every_customer(odoo_server, engine, seeded):
                for p in partners)
     assert len({p["ai_segment_id"][0] for p in partners}) >= 4
     assert any(p["ai_churn_reasons"] for p in partners)
+
+
+def test_suggestions_reach_the_quotation(odoo_server, engine, admin, seeded):
+    """`ai-engine run --task recommend`, then a salesperson's quote shows suggestions to add."""
+    result = CliRunner().invoke(app, ["run", "--task", "recommend", "--json"],
+                                env=cli_env(odoo_server, "ai-engine", odoo_server.api_key))
+    assert result.exit_code == 0, result.output
+    [outcome] = json.loads(result.output)
+    assert outcome["state"] == "done" and outcome["metrics"]["suggestions"] > SEEDED_CUSTOMERS
+    [customer] = admin.call("res.partner", "search", [("ref", "=like", "AICRM-SEED-%"),
+                                                      ("is_company", "=", True)], limit=1)
+    stored = admin.call("ai.customer.suggestion", "search_count",
+                        [("partner_id", "=", customer)])
+    assert stored > 0
+    order = admin.call("sale.order", "create", {"partner_id": customer})
+    [quote] = admin.call("sale.order", "read", [order], ["ai_suggestions"])
+    suggestion = quote["ai_suggestions"][0]
+    assert suggestion["reason"] and suggestion["product_id"]
+    admin.call("sale.order", "action_ai_add_suggestion", [order], suggestion["product_id"],
+               suggestion["source"], suggestion["rank"])
+    [line] = admin.call("sale.order.line", "search_read", [("order_id", "=", order)],
+                        fields=["product_id", "price_unit"])
+    assert line["product_id"][0] == suggestion["product_id"] and line["price_unit"] > 0
 
 
 def test_seed_refuses_a_database_seeded_already(odoo_server, seeded):
