@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE.parent / "ai_engine" / "tests"))
 
 from odoo_server import find_odoo, make_server  # noqa: E402
 
-from ai_engine import extract, load  # noqa: E402
+from ai_engine import extract, load, runner  # noqa: E402
 from ai_engine.odoo_client import OdooClient, OdooSettings  # noqa: E402
 from ai_engine.pipeline import score_customers  # noqa: E402
 from ai_engine.seed import seed_odoo  # noqa: E402
@@ -57,7 +57,10 @@ def run(customers: int, seed: int, years: float) -> dict:
         result = timed("train + score", figures, score_customers, tx, dt.date.today())
         written = timed("write-back", figures, load.apply_insights, engine, company_id,
                         result.scores)
+        outcome = timed("recommend task (extract + learn + write lists)", figures,
+                        runner.run_recommend, engine, company_id, runner.RunLog())
         figures.update(counts)
+        figures["recommend_metrics"] = outcome[1]
         figures.update(
             extracted_lines=len(tx), scored=len(result.scores), written=written,
             write_rate=written / figures["write-back"],
@@ -84,6 +87,10 @@ def report(figures: dict, customers: int, years: float) -> str:
          f"{f['train + score']:.1f} s for {f['scored']} customers"),
         ("write-back (`res.partner.ai_apply_insights`, batches of 5,000)",
          f"{f['write-back']:.2f} s, **{f['write_rate']:,.0f} partners/s** (target >= 5,000)"),
+        ("recommend task (extract + learn + replace affinities and suggestion lists)",
+         f"{f['recommend task (extract + learn + write lists)']:.1f} s: "
+         f"{f['recommend_metrics']['suggestions']:,} suggestions, "
+         f"{f['recommend_metrics']['affinities']:,} affinities"),
         ("engine peak RSS", f"{f['peak_rss_mb']:.0f} MB"),
     ]
     table = "\n".join(f"| {step} | {figure} |" for step, figure in rows)
