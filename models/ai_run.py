@@ -88,6 +88,7 @@ class AiRun(models.Model):
             metrics = json.loads(metrics_json)
         except ValueError:
             return Markup("<pre>%s</pre>") % metrics_json
+        headline = self._metrics_headline(metrics) if isinstance(metrics, dict) else Markup("")
         rows = self._flatten_metrics(metrics) if isinstance(metrics, dict) else [("", metrics)]
         body = Markup("").join(
             Markup("<tr><th>%s</th><td>%s</td></tr>")
@@ -95,7 +96,33 @@ class AiRun(models.Model):
             for key, value in rows
         )
         table = Markup('<table class="table table-sm o_ai_run_metrics"><tbody>%s</tbody></table>')
-        return table % body
+        return headline + table % body
+
+    @api.model
+    def _metrics_headline(self, metrics):
+        """The question admins ask first: how accurate was the model on our own past?"""
+        backtest = metrics.get("backtest") or {}
+        model, baseline = backtest.get("model"), backtest.get("baseline")
+        if not (model and baseline):
+            return Markup("")
+        measures = [("auc", self.env._("AUC (ranking, 1 = perfect, 0.5 = chance)")),
+                    ("brier", self.env._("Brier score (lower is better)")),
+                    ("lift_top_decile", self.env._("Lift in the riskiest 10 %"))]
+        rows = Markup("").join(
+            Markup("<tr><th>%s</th><td>%s</td><td>%s</td></tr>")
+            % (label, self._format_metric(model.get(key)), self._format_metric(baseline.get(key)))
+            for key, label in measures
+        )
+        caption = self.env._(
+            "Churn model checked on your own past: learned from history up to %(as_of)s, "
+            "compared with what %(n)s customers did in the next %(days)s days.",
+            as_of=backtest.get("as_of", "?"), n=backtest.get("n_customers", "?"),
+            days=backtest.get("horizon_days", "?"),
+        )
+        return Markup(
+            '<p class="o_ai_run_headline">%s</p><table class="table table-sm o_ai_run_accuracy">'
+            "<thead><tr><th/><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
+        ) % (caption, self.env._("Churn model"), self.env._("Recency only"), rows)
 
     @api.model
     def _flatten_metrics(self, metrics, prefix=""):

@@ -143,6 +143,21 @@ class TestAiRunQueue(AiCrmCommon):
         # A new run can be queued after a failure.
         self.assertNotEqual(self.queue(), run)
 
+    def test_metrics_html_leads_with_model_against_baseline(self):
+        run = self.queue()
+        claim = self.EngineRun.ai_claim_next("w", ["insights"])
+        backtest = {"as_of": "2026-08-01", "horizon_days": 90, "n_customers": 412,
+                    "model": {"auc": 0.9134, "brier": 0.1012, "lift_top_decile": 1.41},
+                    "baseline": {"auc": 0.8871, "brier": 0.1239, "lift_top_decile": 1.38}}
+        self.EngineRun.ai_finish(claim["id"], {"partners_scored": 412,
+                                               "metrics": {"backtest": backtest}})
+        html = str(run.metrics_html)
+        headline = html.split('class="table table-sm o_ai_run_metrics"')[0]
+        self.assertIn("learned from history up to 2026-08-01", headline)
+        self.assertIn("412 customers", headline)
+        self.assertLess(headline.index("0.913"), headline.index("0.887"))
+        self.assertIn("0.124", headline)
+
     def test_metrics_html_escapes(self):
         run = self.queue()
         run.metrics_json = json.dumps({"note": "<script>alert(1)</script>"})
