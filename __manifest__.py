@@ -1,7 +1,7 @@
 {  # noqa: B018 (an Odoo manifest is a bare dict)
     "name": "AI CRM Insights",
-    "summary": "Customer RFM segments, behaviour clusters, churn risk with reasons and "
-    "12-month value on contacts, computed by a sidecar engine",
+    "summary": "Customer RFM segments, churn risk with reasons and 12-month value on contacts, "
+    "product suggestions on quotations, computed by a sidecar ML engine",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "license": "AGPL-3",
@@ -28,6 +28,5 @@
             "ai_crm/static/src/**/*",
         ],
     },
-    "installable": True,
     "application": True,
 }

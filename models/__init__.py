@@ -5,7 +5,6 @@ from . import (  # the Odoo models of the module, registered on import
     ai_run,  # noqa: F401
     ai_segment,  # noqa: F401
     ai_suggestion_event,  # noqa: F401
-    base_partner_merge_automatic_wizard,  # noqa: F401
     res_company,  # noqa: F401
     res_config_settings,  # noqa: F401
     res_partner,  # noqa: F401

@@ -61,7 +61,7 @@ class AiCustomerSuggestion(models.Model):
 
     @api.model
     def _ai_check_references(self, company, keys, values):
-        super()._ai_check_references(company, keys, values)
+        result = super()._ai_check_references(company, keys, values)
         Partner = self.env["res.partner"]
         replaced = sorted(key for key in keys if key)
         if replaced:
@@ -69,3 +69,4 @@ class AiCustomerSuggestion(models.Model):
         suggested = sorted({row["partner_id"] for row in values if row["partner_id"]})
         if suggested:
             Partner._ai_check_partners(company, suggested, allow_excluded=False)
+        return result

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 ROOT = Path(__file__).resolve().parent.parent
 MODULE_DIRS = ["models", "tests", "controllers", "wizards"]
 FORBIDDEN_IN_MODULE = {"ai_engine", "sklearn", "pandas", "numpy", "scipy", "odoorpc"}
-REQUIRED_MANIFEST_KEYS = {"name", "version", "license", "author", "depends", "data", "installable"}
+REQUIRED_MANIFEST_KEYS = {"name", "version", "license", "author", "depends", "data"}
 
 
 def check_manifest():

@@ -1,0 +1,1 @@
+from . import base_partner_merge_automatic_wizard  # noqa: F401
