@@ -63,9 +63,9 @@ class AiReplaceMixin(models.AbstractModel):
         Partner = self.env["res.partner"]
         company = Partner._ai_check_engine_call(company_id)
         if not isinstance(keys, (list, tuple)):
-            raise ValidationError(
-                self.env._("%(key)s must be a list.", key=f"{self._ai_replace_key}s")
-            )
+            # The argument's name is built outside _(): babel evaluates f-strings inside it.
+            argument = self._ai_replace_key + "s"
+            raise ValidationError(self.env._("%(key)s must be a list.", key=argument))
         if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
             raise ValidationError(self.env._("rows must be a list of dictionaries."))
         converters = self._ai_replace_converters
