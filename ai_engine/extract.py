@@ -130,3 +130,18 @@ def read_segments(client: OdooClient, customer_ids: list[int], batch_size: int =
             if rec["ai_segment_id"]:
                 values[rec["id"]] = rec["ai_segment_id"][1]
     return pd.Series(values, dtype=object)
+
+
+def suggestion_events(client: OdooClient, company_id: int, batch_size: int = 5000
+                      ) -> pd.DataFrame:
+    """What salespeople did with suggestions: one row per quote × product shown."""
+    rows = [
+        (rec["create_date"], rec["action"], rec["source"] or "")
+        for page in client.search_read_batched(
+            "ai.suggestion.event", [("company_id", "=", company_id)],
+            ["create_date", "action", "source"], batch_size)
+        for rec in page
+    ]
+    frame = pd.DataFrame(rows, columns=["shown_at", "action", "source"])
+    frame["shown_at"] = pd.to_datetime(frame["shown_at"])
+    return frame

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ai_engine import extract, load
 from ai_engine.errors import AiEngineError
+from ai_engine.features.baskets import acceptance_by_week
 from ai_engine.odoo_client import OdooClient, OdooError
 from ai_engine.pipeline import score_customers
 
@@ -114,7 +115,9 @@ def run_recommend(client: OdooClient, company_id: int, log: RunLog,
     log(f"Wrote {n_aff} affinities and {n_sug} suggestions in "
         f"{time.perf_counter() - started:.1f}s")
     metrics = {"n_customers": int(personal["customer_id"].nunique()),
-               "n_products": int(len(products)), "affinities": n_aff, "suggestions": n_sug}
+               "n_products": int(len(products)), "affinities": n_aff, "suggestions": n_sug,
+               "acceptance_by_week": acceptance_by_week(
+                   extract.suggestion_events(client, company_id))}
     return personal["customer_id"].nunique(), metrics
 
 

@@ -232,3 +232,14 @@ def popularity(lines: pd.DataFrame, as_of, half_life_days: float | None = 180.0,
                           kind="stable")
     out["rank"] = out.groupby(by).cumcount() + 1 if by else np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
+
+
+def acceptance_by_week(events: pd.DataFrame) -> dict[str, dict]:
+    """Weekly share of shown suggestions that were added, e.g. ``{"2026-W47": {...}}``."""
+    if events.empty:
+        return {}
+    week = events["shown_at"].dt.strftime("%G-W%V")
+    table = events.assign(week=week, added=events["action"].eq("added")).groupby("week")
+    return {w: {"shown": int(len(g)), "added": int(g["added"].sum()),
+                "acceptance_rate": round(float(g["added"].mean()), 3)}
+            for w, g in table}

