@@ -15,7 +15,6 @@ TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantit
 
 ORDER_FIELDS = ["partner_id", "date_order", "currency_rate"]
 LINE_FIELDS = ["order_id", "product_id", "product_uom_qty", "price_subtotal"]
-PARTNER_FIELDS = ["commercial_partner_id", "ai_exclude_profiling"]
 
 
 def confirmed_orders_domain(company_id: int) -> list:
@@ -54,23 +53,25 @@ def read_order_lines(client: OdooClient, company_id: int, batch_size: int = 5000
     return pd.DataFrame(rows, columns=["order_id", "product_id", "quantity", "subtotal"])
 
 
+def read_by_ids(client: OdooClient, model: str, ids, fields: list[str],
+                batch_size: int = 5000) -> list[dict]:
+    """``read`` in pages, archived records included (history may name them)."""
+    return [rec for chunk in _chunks(ids, batch_size)
+            for rec in client.call(model, "read", chunk, fields, context={"active_test": False})]
+
+
 def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int = 5000
                    ) -> pd.DataFrame:
     """partner id → commercial partner id, with the commercial partner's exclusion flag."""
-    rows = []
-    for chunk in _chunks(partner_ids, batch_size):
-        for rec in client.call("res.partner", "read", chunk, PARTNER_FIELDS,
-                               context={"active_test": False}):
-            rows.append((rec["id"], _m2o_id(rec["commercial_partner_id"])))
-    partners = pd.DataFrame(rows, columns=["partner_id", "customer_id"])
+    partners = pd.DataFrame(
+        [(rec["id"], _m2o_id(rec["commercial_partner_id"]))
+         for rec in read_by_ids(client, "res.partner", partner_ids, ["commercial_partner_id"],
+                                batch_size)],
+        columns=["partner_id", "customer_id"])
     commercial_ids = sorted(set(partners["customer_id"].dropna().astype(int)))
-    excluded = set()
-    for chunk in _chunks(commercial_ids, batch_size):
-        excluded.update(
-            rec["id"] for rec in client.call("res.partner", "read", chunk, PARTNER_FIELDS[1:],
-                                             context={"active_test": False})
-            if rec["ai_exclude_profiling"]
-        )
+    excluded = {rec["id"] for rec in read_by_ids(client, "res.partner", commercial_ids,
+                                                 ["ai_exclude_profiling"], batch_size)
+                if rec["ai_exclude_profiling"]}
     partners["excluded"] = partners["customer_id"].isin(excluded)
     return partners
 
@@ -94,42 +95,23 @@ def sale_transactions(client: OdooClient, company_id: int, batch_size: int = 500
     return frame[TRANSACTION_COLUMNS].sort_values(["date", "order_id"]).reset_index(drop=True)
 
 
-def company_settings(client: OdooClient, company_id: int) -> dict:
-    """The per-company knobs admins set in Settings (0 horizon = derive from the data)."""
-    [company] = client.call(
-        "res.company", "read", [company_id],
-        ["ai_churn_horizon_days", "ai_min_repeat_customers", "currency_id"],
-    )
-    return {
-        "horizon_days": company["ai_churn_horizon_days"] or None,
-        "min_repeat_customers": company["ai_min_repeat_customers"] or 50,
-    }
-
-
 def read_products(client: OdooClient, product_ids: list[int], batch_size: int = 5000
                   ) -> pd.DataFrame:
     """Names and categories (for reasons) and whether each product may still be offered."""
-    rows = []
-    for chunk in _chunks(product_ids, batch_size):
-        for rec in client.call("product.product", "read", chunk,
-                               ["display_name", "categ_id", "active", "sale_ok"],
-                               context={"active_test": False}):
-            rows.append((rec["id"], rec["display_name"],
-                         rec["categ_id"][1] if rec["categ_id"] else "",
-                         bool(rec["active"] and rec["sale_ok"])))
+    rows = [(rec["id"], rec["display_name"], rec["categ_id"][1] if rec["categ_id"] else "",
+             bool(rec["active"] and rec["sale_ok"]))
+            for rec in read_by_ids(client, "product.product", product_ids,
+                                   ["display_name", "categ_id", "active", "sale_ok"], batch_size)]
     return pd.DataFrame(rows, columns=["product_id", "name", "category", "offerable"])
 
 
 def read_segments(client: OdooClient, customer_ids: list[int], batch_size: int = 5000
                   ) -> pd.Series:
     """customer id → the segment the insights run gave it (for "customers like this one")."""
-    values = {}
-    for chunk in _chunks(customer_ids, batch_size):
-        for rec in client.call("res.partner", "read", chunk, ["ai_segment_id"],
-                               context={"active_test": False}):
-            if rec["ai_segment_id"]:
-                values[rec["id"]] = rec["ai_segment_id"][1]
-    return pd.Series(values, dtype=object)
+    return pd.Series({rec["id"]: rec["ai_segment_id"][1]
+                      for rec in read_by_ids(client, "res.partner", customer_ids,
+                                             ["ai_segment_id"], batch_size)
+                      if rec["ai_segment_id"]}, dtype=object)
 
 
 def suggestion_events(client: OdooClient, company_id: int, batch_size: int = 5000

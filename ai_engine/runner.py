@@ -51,11 +51,13 @@ class RunOutcome:
     error: str = ""
 
 
-def run_insights(client: OdooClient, company_id: int, log: RunLog,
+def run_insights(client: OdooClient, company_id: int, params: dict, log: RunLog,
                  today: dt.date | None = None) -> tuple[int, dict]:
-    """Contact insights for one company. Returns (partners written, metrics)."""
+    """Contact insights for one company. Returns (partners written, metrics).
+
+    ``params``: the company's settings that Odoo hands over with the claimed run.
+    """
     today = today or dt.date.today()
-    settings = extract.company_settings(client, company_id)
     started = time.perf_counter()
     tx = extract.sale_transactions(client, company_id)
     log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers "
@@ -64,7 +66,8 @@ def run_insights(client: OdooClient, company_id: int, log: RunLog,
         log("No confirmed sale orders: nothing to score.")
         return 0, {"n_customers": 0, "notes": ["no confirmed sale orders yet"]}
     started = time.perf_counter()
-    result = score_customers(tx, as_of=today, **settings)
+    result = score_customers(tx, as_of=today, horizon_days=params.get("horizon_days") or None,
+                             min_repeat_customers=params.get("min_repeat_customers") or 50)
     log(f"Scored {len(result.scores)} customers in {time.perf_counter() - started:.1f}s "
         f"(horizon {result.horizon_days} days)")
     for note in result.metrics.get("notes", []):
@@ -75,7 +78,7 @@ def run_insights(client: OdooClient, company_id: int, log: RunLog,
     return written, result.metrics
 
 
-def run_recommend(client: OdooClient, company_id: int, log: RunLog,
+def run_recommend(client: OdooClient, company_id: int, params: dict, log: RunLog,
                   today: dt.date | None = None) -> tuple[int, dict]:
     """Product suggestions for one company: affinities, per-customer and popular lists."""
     from ai_engine.models.recommender import BasketRecommender
@@ -118,7 +121,7 @@ def run_recommend(client: OdooClient, company_id: int, log: RunLog,
                "n_products": int(len(products)), "affinities": n_aff, "suggestions": n_sug,
                "acceptance_by_week": acceptance_by_week(
                    extract.suggestion_events(client, company_id))}
-    return personal["customer_id"].nunique(), metrics
+    return metrics["n_customers"], metrics
 
 
 TASKS: dict[str, Callable[..., tuple[int, dict]]] = {"insights": run_insights,
@@ -138,7 +141,7 @@ def process_next(client: OdooClient, worker: str | None = None) -> RunOutcome | 
     log = RunLog()
     log(f"Run {run_id}: {task} for company {company_id}")
     try:
-        written, metrics = TASKS[task](client, company_id, log)
+        written, metrics = TASKS[task](client, company_id, claim.get("params") or {}, log)
     except (AiEngineError, ValueError) as exc:
         return _fail(client, run_id, task, company_id, str(exc), log)
     except Exception as exc:  # a bug: keep the traceback in the run for whoever reads it

@@ -58,7 +58,7 @@ def run(customers: int, seed: int, years: float) -> dict:
         written = timed("write-back", figures, load.apply_insights, engine, company_id,
                         result.scores)
         outcome = timed("recommend task (extract + learn + write lists)", figures,
-                        runner.run_recommend, engine, company_id, runner.RunLog())
+                        runner.run_recommend, engine, company_id, {}, runner.RunLog())
         figures.update(counts)
         figures["recommend_metrics"] = outcome[1]
         figures.update(
