@@ -51,17 +51,23 @@ def churn_histogram(scores: pd.DataFrame) -> str:
     return _png(fig)
 
 
+def _unit_square_png(fig, ax, xlabel: str, ylabel: str, legend: str, title: str) -> str:
+    """Finish a model-vs-baseline curve on [0, 1]² with the diagonal for reference."""
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc=legend)
+    ax.set_title(title)
+    return _png(fig)
+
+
 def roc_plot(outcomes: pd.DataFrame, metrics: dict) -> str:
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     for column, label in (("model", "model"), ("baseline", "recency only")):
         fpr, tpr, _ = roc_curve(outcomes["churned"], outcomes[column])
         ax.plot(fpr, tpr, label=f"{label} (AUC {metrics[column]['auc']:.3f})")
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
-    ax.set_xlabel("false positive rate")
-    ax.set_ylabel("true positive rate")
-    ax.legend(loc="lower right")
-    ax.set_title("Backtest ROC")
-    return _png(fig)
+    return _unit_square_png(fig, ax, "false positive rate", "true positive rate", "lower right",
+                            "Backtest ROC")
 
 
 def calibration_plot(outcomes: pd.DataFrame) -> str:
@@ -70,12 +76,8 @@ def calibration_plot(outcomes: pd.DataFrame) -> str:
         observed, predicted = calibration_curve(outcomes["churned"], outcomes[column], n_bins=10,
                                                 strategy="quantile")
         ax.plot(predicted, observed, marker="o", label=label)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
-    ax.set_xlabel("predicted churn probability")
-    ax.set_ylabel("observed churn rate")
-    ax.legend(loc="upper left")
-    ax.set_title("Backtest calibration")
-    return _png(fig)
+    return _unit_square_png(fig, ax, "predicted churn probability", "observed churn rate",
+                            "upper left", "Backtest calibration")
 
 
 def cluster_table(scores: pd.DataFrame) -> list[dict]:
