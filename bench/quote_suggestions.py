@@ -33,8 +33,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "ai_engine" / "tests"))
 
+import pandas as pd  # noqa: E402
 from odoo_server import find_odoo, make_server  # noqa: E402
 
+from ai_engine import load  # noqa: E402
 from ai_engine.odoo_client import OdooClient, OdooSettings  # noqa: E402
 from ai_engine.seed import QUIET  # noqa: E402
 
@@ -103,38 +105,35 @@ def seed(server, args, rnd: random.Random, figures: dict) -> dict:
     log(f"{len(customer_ids)} customers in {figures['customers_s']:.0f} s")
 
     started = time.perf_counter()
-    written = 0
-    for start in range(0, len(product_ids), 1000):
-        keys = product_ids[start:start + 1000]
-        rows = []
-        for pid in keys:
-            for rank, rel in enumerate(rnd.sample(product_ids, args.neighbours + 1), start=1):
-                if rel != pid and rank <= args.neighbours:
-                    rows.append({"product_id": pid, "related_product_id": rel, "rank": rank,
-                                 "score": round(1.0 / rank, 4), "customers_both": 50 - rank,
-                                 "confidence": round(0.6 / rank, 4), "lift": 3.0})
-        written += engine.call("ai.product.affinity", "ai_replace_affinities", company_id,
-                               keys, rows)["written"]
+    affinities = pd.DataFrame([
+        {"product_id": pid, "related_product_id": rel, "rank": rank,
+         "score": round(1.0 / rank, 4), "customers_both": 50 - rank,
+         "confidence": round(0.6 / rank, 4), "lift": 3.0}
+        for pid in product_ids
+        for rank, rel in enumerate(rnd.sample(product_ids, args.neighbours + 1), start=1)
+        if rel != pid and rank <= args.neighbours])
+    # Written the way the engine writes them: whole groups per call, about 20k rows a call.
+    written = load.replace_grouped(engine, "ai.product.affinity", "ai_replace_affinities",
+                                   company_id, affinities, "product_id", load.AFFINITY_KEYS,
+                                   batch_size=20000)
     figures["affinities"] = written
     figures["affinities_s"] = time.perf_counter() - started
     log(f"{written} affinities in {figures['affinities_s']:.0f} s")
 
     started = time.perf_counter()
-    written = 0
     popular = [{"partner_id": False, "product_id": pid, "rank": rank, "score": 1.0 / rank,
                 "reason": "Popular this quarter", "source": "popular"}
                for rank, pid in enumerate(rnd.sample(product_ids, 60), start=1)]
-    written += engine.call("ai.customer.suggestion", "ai_replace_suggestions", company_id,
-                           [False], popular)["written"]
-    for start in range(0, len(customer_ids), 2000):
-        keys = customer_ids[start:start + 2000]
-        rows = [{"partner_id": cid, "product_id": pid, "rank": rank,
+    personal = [{"partner_id": cid, "product_id": pid, "rank": rank,
                  "score": round(1.0 / rank, 4), "reason": "Usually reordered every 30 days",
                  "source": SOURCES[rank % len(SOURCES)]}
-                for cid in keys
+                for cid in customer_ids
                 for rank, pid in enumerate(rnd.sample(product_ids, args.per_customer), start=1)]
-        written += engine.call("ai.customer.suggestion", "ai_replace_suggestions", company_id,
-                               keys, rows)["written"]
+    suggestions = pd.DataFrame(popular + personal)
+    suggestions["partner_id"] = suggestions["partner_id"].astype(object)
+    written = load.replace_grouped(engine, "ai.customer.suggestion", "ai_replace_suggestions",
+                                   company_id, suggestions, "partner_id", load.SUGGESTION_KEYS,
+                                   batch_size=40000)
     figures["suggestions"] = written
     figures["suggestions_s"] = time.perf_counter() - started
     log(f"{written} stored suggestions in {figures['suggestions_s']:.0f} s")
