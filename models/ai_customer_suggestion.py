@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
-from .ai_replace_mixin import _optional_record_id, _record_id
-from .res_partner import _number, _text, _whole_number
+from . import ai_values
 
 SOURCES = {
     "cycle": "Reorder cycle",
@@ -28,12 +27,12 @@ class AiCustomerSuggestion(models.Model):
     _ai_replace_index = ("company_id", "partner_id", "rank")
     _ai_replace_required = ("partner_id", "product_id")
     _ai_replace_converters = {
-        "partner_id": _optional_record_id,
-        "product_id": _record_id,
-        "rank": _whole_number,
-        "score": _number,
-        "reason": _text,
-        "source": _text,
+        "partner_id": ai_values.optional_record_id,
+        "product_id": ai_values.record_id,
+        "rank": ai_values.whole_number,
+        "score": ai_values.number,
+        "reason": ai_values.text,
+        "source": ai_values.text,
     }
 
     partner_id = fields.Many2one(

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
-from .ai_replace_mixin import _record_id
-from .res_partner import _number, _whole_number
+from . import ai_values
 
 
 class AiProductAffinity(models.Model):
@@ -21,13 +20,13 @@ class AiProductAffinity(models.Model):
     _ai_replace_index = ("company_id", "product_id", "rank")
     _ai_replace_required = ("product_id", "related_product_id")
     _ai_replace_converters = {
-        "product_id": _record_id,
-        "related_product_id": _record_id,
-        "rank": _whole_number,
-        "score": _number,
-        "customers_both": _whole_number,
-        "confidence": _number,
-        "lift": _number,
+        "product_id": ai_values.record_id,
+        "related_product_id": ai_values.record_id,
+        "rank": ai_values.whole_number,
+        "score": ai_values.number,
+        "customers_both": ai_values.whole_number,
+        "confidence": ai_values.number,
+        "lift": ai_values.number,
     }
 
     related_product_id = fields.Many2one(

@@ -4,19 +4,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, create_index
 
+from . import ai_values
+
 _logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 1000
-
-
-def _record_id(value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{value!r} is not a record id")
-    return value
-
-
-def _optional_record_id(value):
-    return None if value is None or value is False else _record_id(value)
 
 
 class AiReplaceMixin(models.AbstractModel):
@@ -107,7 +99,7 @@ class AiReplaceMixin(models.AbstractModel):
     @api.model
     def _ai_convert_keys(self, keys):
         try:
-            return {_optional_record_id(key) for key in keys}
+            return {ai_values.optional_record_id(key) for key in keys}
         except ValueError as exc:
             raise ValidationError(self.env._("Invalid %(key)s: %(error)s",
                                              key=self._ai_replace_key, error=exc)) from exc

@@ -8,11 +8,17 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
+from .ai_engine_fields_guard import AI_GROUP_ENGINE
+
 _logger = logging.getLogger(__name__)
 
-AI_GROUP_ENGINE = "ai_crm.group_ai_engine"
+
 AI_GROUP_MANAGER = "ai_crm.group_ai_manager"
-TASKS = [("insights", "Contact insights"), ("recommend", "Product suggestions")]
+TASKS = [
+    ("insights", "Contact insights"),
+    ("recommend", "Product suggestions"),
+    ("helpdesk", "Helpdesk ticket insights"),
+]
 PENDING_STATES = ("queued", "running")
 FINISH_KEYS = {"partners_scored", "metrics", "log"}
 
@@ -101,6 +107,8 @@ class AiRun(models.Model):
     @api.model
     def _metrics_headline(self, metrics):
         """The question admins ask first: how accurate was the model on our own past?"""
+        if metrics.get("category_backtest"):
+            return self._category_headline(metrics["category_backtest"])
         backtest = metrics.get("backtest") or {}
         model, baseline = backtest.get("model"), backtest.get("baseline")
         if not (model and baseline):
@@ -123,6 +131,21 @@ class AiRun(models.Model):
             '<p class="o_ai_run_headline">%s</p><table class="table table-sm o_ai_run_accuracy">'
             "<thead><tr><th/><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
         ) % (caption, self.env._("Churn model"), self.env._("Recency only"), rows)
+
+    @api.model
+    def _category_headline(self, backtest):
+        caption = self.env._(
+            "Category suggestions checked on your own tickets: learned from the %(train)s "
+            "oldest categorised tickets, tested on the %(test)s newest.",
+            train=backtest.get("n_train", "?"), test=backtest.get("n_test", "?"),
+        )
+        return Markup(
+            '<p class="o_ai_run_headline">%s</p><table class="table table-sm o_ai_run_accuracy">'
+            "<thead><tr><th/><th>%s</th><th>%s</th></tr></thead><tbody><tr><th>%s</th>"
+            "<td>%s</td><td>%s</td></tr></tbody></table>"
+        ) % (caption, self.env._("Suggestion"), self.env._("Most frequent category"),
+             self.env._("Top-1 accuracy"), self._format_metric(backtest.get("top1_accuracy")),
+             self._format_metric(backtest.get("majority_baseline")))
 
     @api.model
     def _flatten_metrics(self, metrics, prefix=""):
@@ -241,8 +264,9 @@ class AiRun(models.Model):
         return [task for task, _label in TASKS]
 
     @api.model
-    def _cron_queue_runs(self):
-        """Daily: fail runs a worker abandoned, then queue every task for every company."""
+    def _cron_queue_runs(self, tasks=None):
+        """Fail runs a worker abandoned, then queue ``tasks`` (default: every task of the daily
+        cron) for every company."""
         runs = self.sudo()
         limit = fields.Datetime.now() - timedelta(hours=self._stale_run_hours())
         stale = runs.search([("state", "=", "running"), ("started_at", "<", limit)])
@@ -256,7 +280,7 @@ class AiRun(models.Model):
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         before = runs.search_count([("state", "=", "queued")])
         for company in companies:
-            for task in self._cron_tasks():
+            for task in tasks or self._cron_tasks():
                 runs.action_queue(task, company.id, "cron")
         queued = runs.search_count([("state", "=", "queued")]) - before
         _logger.info(
@@ -306,8 +330,18 @@ class AiRun(models.Model):
             "id": run.id,
             "task": run.task,
             "company_id": run.company_id.id,
-            "params": run.company_id._ai_run_params(),
+            "params": {**run.company_id._ai_run_params(), "since": run._ai_since()},
         }
+
+    def _ai_since(self):
+        """When the last successful run of this task and company started, for tasks that only
+        look at what changed since then (helpdesk); None for the first run."""
+        self.ensure_one()
+        last = self.sudo().search([
+            ("task", "=", self.task), ("company_id", "=", self.company_id.id),
+            ("state", "=", "done"), ("id", "!=", self.id),
+        ], order="started_at desc", limit=1)
+        return fields.Datetime.to_string(last.started_at) if last else None
 
     @api.model
     def _engine_run(self, run_id, states):

@@ -1,15 +1,15 @@
 import logging
-import math
-import numbers
 from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
+from . import ai_values
+from .helpdesk_ticket import SENTIMENTS
+
 _logger = logging.getLogger(__name__)
 
-AI_GROUP_ENGINE = "ai_crm.group_ai_engine"
 
 # Scores the engine computes; only it (or the superuser) may write them. Stored on the commercial
 # partner; contacts show the commercial partner's values through the ``*_display`` fields.
@@ -27,6 +27,9 @@ AI_SCORE_FIELDS = (
     "ai_churn_method",
     "ai_clv",
     "ai_scored_at",
+    "ai_ticket_count",
+    "ai_ticket_sentiment",
+    "ai_ticket_mood",
 )
 
 # ``ai_apply_insights`` row key → stored field (the allow list of the bulk write).
@@ -42,6 +45,9 @@ AI_INSIGHT_KEYS = {
     "churn_reasons": "ai_churn_reasons",
     "churn_method": "ai_churn_method",
     "clv": "ai_clv",
+    "ticket_count": "ai_ticket_count",
+    "ticket_sentiment": "ai_ticket_sentiment",
+    "ticket_mood": "ai_ticket_mood",
 }
 
 CHURN_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -52,70 +58,28 @@ CHURN_METHODS = [
 MAX_LISTED_IDS = 20
 
 
-def _text(value):
-    if isinstance(value, bool) or not isinstance(value, (str, numbers.Number)):
-        raise TypeError(f"{value!r} is not text")
-    return str(value).strip() or None
-
-
 def _rfm_score(value):
-    text = _text(value)
-    if text and len(text) > 3:
+    converted = ai_values.text(value)
+    if converted and len(converted) > 3:
         raise ValueError(f"{value!r} is longer than 3 characters")
-    return text
-
-
-def _number(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{value!r} is not a number")
-    if not math.isfinite(value):
-        raise ValueError(f"{value!r} is not a finite number")
-    return float(value)
-
-
-def _whole_number(value):
-    number = _number(value)
-    if not number.is_integer():
-        raise ValueError(f"{value!r} is not a whole number")
-    return int(number)
-
-
-def _percent(value):
-    number = _number(value)
-    if not 0.0 <= number <= 1.0:
-        raise ValueError(f"{value!r} is not a probability between 0 and 1")
-    return round(number * 100.0, 2)
-
-
-def _lines(value):
-    if isinstance(value, (list, tuple)):
-        return "\n".join(str(v).strip() for v in value if str(v).strip()) or None
-    return _text(value)
-
-
-def _choice(selection):
-    allowed = [key for key, _label in selection]
-
-    def convert(value):
-        if value not in allowed:
-            raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
-        return value
-
-    return convert
+    return converted
 
 
 # How each ``ai_apply_insights`` key is checked and converted (segment_code is looked up).
 _CONVERTERS = {
-    "recency_days": _whole_number,
-    "frequency": _whole_number,
-    "monetary": _number,
+    "recency_days": ai_values.whole_number,
+    "frequency": ai_values.whole_number,
+    "monetary": ai_values.number,
     "rfm_score": _rfm_score,
-    "cluster": _text,
-    "churn_probability": _percent,
-    "churn_risk": _choice(CHURN_RISKS),
-    "churn_reasons": _lines,
-    "churn_method": _choice(CHURN_METHODS),
-    "clv": _number,
+    "cluster": ai_values.text,
+    "churn_probability": ai_values.percent,
+    "churn_risk": ai_values.choice(CHURN_RISKS),
+    "churn_reasons": ai_values.lines,
+    "churn_method": ai_values.choice(CHURN_METHODS),
+    "clv": ai_values.number,
+    "ticket_count": ai_values.whole_number,
+    "ticket_sentiment": ai_values.bounded(-1.0, 1.0),
+    "ticket_mood": ai_values.choice(SENTIMENTS),
 }
 
 
@@ -130,7 +94,8 @@ def _display_field(field_cls, name, label, **kwargs):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "ai.engine.fields.guard"]
 
     # --- what a human sets ------------------------------------------------------------------
     ai_exclude_profiling = fields.Boolean(
@@ -197,6 +162,19 @@ class ResPartner(models.Model):
     ai_scored_at = fields.Datetime(
         string="Scored At", readonly=True, copy=False, groups="base.group_user",
     )
+    ai_ticket_count = fields.Integer(
+        string="Recent Tickets", readonly=True, copy=False, groups="base.group_user",
+        help="Helpdesk tickets opened in the last 90 days.",
+    )
+    ai_ticket_sentiment = fields.Float(
+        string="Recent Ticket Sentiment", readonly=True, copy=False, digits=(3, 2),
+        groups="base.group_user",
+        help="Average sentiment of the tickets of the last 90 days, -1 to +1.",
+    )
+    ai_ticket_mood = fields.Selection(
+        SENTIMENTS, string="Recent Ticket Mood", readonly=True, copy=False,
+        groups="base.group_user",
+    )
 
     # --- what the partner form shows: the commercial partner's values -----------------------------
     ai_recency_days_display = _display_field(fields.Integer, "ai_recency_days", "Recency (days)")
@@ -222,6 +200,13 @@ class ResPartner(models.Model):
         currency_field="ai_currency_id_display",
     )
     ai_scored_at_display = _display_field(fields.Datetime, "ai_scored_at", "Scored At")
+    ai_ticket_count_display = _display_field(fields.Integer, "ai_ticket_count", "Recent Tickets")
+    ai_ticket_mood_display = _display_field(
+        fields.Selection, "ai_ticket_mood", "Recent Ticket Mood"
+    )
+    ai_ticket_sentiment_display = _display_field(
+        fields.Float, "ai_ticket_sentiment", "Recent Ticket Sentiment"
+    )
 
     @api.model
     def _commercial_fields(self):
@@ -237,30 +222,10 @@ class ResPartner(models.Model):
             name for name in self._fields if name.startswith("ai_") and name.endswith("_display")
         }
 
-    def _ai_can_write_scores(self):
-        return self.env.su or self.env.user.has_group(AI_GROUP_ENGINE)
-
-    def _ai_check_score_write(self, fnames):
-        protected = sorted(set(fnames) & self._ai_protected_fields())
-        if protected and not self._ai_can_write_scores():
-            raise AccessError(
-                self.env._(
-                    "Only the AI engine may set AI scores (%(fields)s).",
-                    fields=", ".join(protected),
-                )
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._ai_check_score_write(vals)
-        return super().create(vals_list)
-
     def write(self, vals):
         if self.env.context.get("ai_skip_score_fields"):
             # e.g. merging partners copies every field: keep the destination's scores.
             vals = {k: v for k, v in vals.items() if k not in self._ai_protected_fields()}
-        self._ai_check_score_write(vals)
         res = super().write(vals)
         if vals.get("ai_exclude_profiling"):
             self._ai_clear_scores()
@@ -454,30 +419,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _ai_sql_update(self, fnames, values, constants):
-        """One ``UPDATE res_partner … FROM (VALUES …)``; ``values`` rows are ``[id, *fnames]``.
-
-        Values are cast to each column's type in the SET clause, so a column that is NULL in
-        every row still gets the right type.
-        """
+        """One ``UPDATE res_partner … FROM (VALUES …)``; ``values`` rows are ``[id, *fnames]``."""
         self.env["res.partner"].flush_model([*AI_SCORE_FIELDS, "ai_exclude_profiling"])
-        columns = ["id", *fnames]
-        row_code = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        flat = [value for row in values for value in row]
-        assignments = [
-            SQL("%s = v.%s::%s", SQL.identifier(f), SQL.identifier(f),
-                SQL(self._fields[f].column_type[0]))
-            for f in fnames
-        ] + [SQL("%s = %s", SQL.identifier(f), value) for f, value in constants.items()]
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner AS p SET %s FROM (VALUES %s) AS v(%s) "
-                "WHERE p.id = v.id::int4 AND p.ai_exclude_profiling IS NOT TRUE",
-                SQL(", ").join(assignments),
-                SQL(", ".join([row_code] * len(values)), *flat),
-                SQL(", ").join(SQL.identifier(c) for c in columns),
-            )
+        updated = ai_values.sql_update_from_values(
+            self, fnames, values, constants, where=SQL("t.ai_exclude_profiling IS NOT TRUE")
         )
-        updated = self.env.cr.rowcount
         self._ai_invalidate_scores()
         return updated
 

@@ -27,8 +27,8 @@ class TestAiRunQueue(AiCrmCommon):
         self.Run._cron_queue_runs()
         runs = self.Run.search([])
         self.assertEqual(runs.company_id, companies)
-        self.assertEqual(len(runs), len(companies) * 2)
-        self.assertEqual(set(runs.mapped("task")), {"insights", "recommend"})
+        self.assertEqual(len(runs), len(companies) * 3)
+        self.assertEqual(set(runs.mapped("task")), {"insights", "recommend", "helpdesk"})
         self.assertEqual(set(runs.mapped("state")), {"queued"})
         self.assertEqual(set(runs.mapped("trigger")), {"cron"})
         # Tomorrow's cron while today's runs are still queued (or running) adds nothing.
@@ -38,7 +38,14 @@ class TestAiRunQueue(AiCrmCommon):
         # Once done, the next cron queues again.
         runs.write({"state": "done"})
         self.Run._cron_queue_runs()
-        self.assertEqual(self.Run.search_count([("state", "=", "queued")]), len(companies) * 2)
+        self.assertEqual(self.Run.search_count([("state", "=", "queued")]), len(companies) * 3)
+
+    def test_hourly_cron_queues_only_helpdesk_runs(self):
+        self.Run.search([]).unlink()
+        self.env.ref("ai_crm.ir_cron_ai_queue_helpdesk_runs").method_direct_trigger()
+        runs = self.Run.search([])
+        self.assertEqual(set(runs.mapped("task")), {"helpdesk"})
+        self.assertEqual(runs.company_id, self.env["res.company"].search([]))
 
     def test_cron_record(self):
         cron = self.env.ref("ai_crm.ir_cron_ai_queue_runs")
@@ -157,6 +164,17 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertIn("412 customers", headline)
         self.assertLess(headline.index("0.913"), headline.index("0.887"))
         self.assertIn("0.124", headline)
+
+    def test_helpdesk_metrics_lead_with_category_accuracy(self):
+        run = self.Run.browse(self.Run.with_user(self.ai_manager).action_queue(
+            "helpdesk", self.company.id))
+        claim = self.EngineRun.ai_claim_next("w", ["helpdesk"])
+        backtest = {"n_train": 480, "n_test": 120, "top1_accuracy": 0.9167,
+                    "majority_baseline": 0.2417}
+        self.EngineRun.ai_finish(claim["id"], {"metrics": {"category_backtest": backtest}})
+        headline = str(run.metrics_html).split('class="table table-sm o_ai_run_metrics"')[0]
+        self.assertIn("480 oldest categorised tickets", headline)
+        self.assertLess(headline.index("0.917"), headline.index("0.242"))
 
     def test_metrics_html_escapes(self):
         run = self.queue()

@@ -38,8 +38,13 @@ def find_odoo() -> dict | None:
     found = dict(line.split("=", 1) for line in probe.stdout.splitlines() if "=" in line)
     if "ODOO_PYTHON" not in found:
         return None
-    return {"python": found["ODOO_PYTHON"].strip("'"),
-            "addons": found["ODOO_ADDONS_PATH"].strip("'")}
+    # The OCA add-ons ai_crm depends on, unpacked from PyPI when this Odoo lacks them.
+    addons = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "odoo_deps.py"),
+         found["ODOO_ADDONS_PATH"].strip("'")],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    return {"python": found["ODOO_PYTHON"].strip("'"), "addons": addons}
 
 
 def _free_port() -> int:

@@ -1,0 +1,206 @@
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, HttpCase, new_test_user, tagged
+
+from .common import AiCrmCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHelpdeskInsights(AiCrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent = new_test_user(
+            cls.env, "ai_test_agent", groups="helpdesk_mgmt.group_helpdesk_user",
+            company_id=cls.company.id,
+        )
+        Category = cls.env["helpdesk.ticket.category"]
+        cls.billing = Category.create({"name": "AI Test Billing"})
+        cls.delivery = Category.create({"name": "AI Test Delivery"})
+        cls.other_category = Category.create({
+            "name": "AI Test Other Co", "company_id": cls.other_company.id,
+        })
+        Ticket = cls.env["helpdesk.ticket"]
+        cls.ticket = Ticket.create({
+            "name": "Charged twice", "partner_id": cls.contact.id,
+            "description": "<p>I was charged twice. This is unacceptable!</p>",
+        })
+        cls.solved = Ticket.create({
+            "name": "Double charge", "partner_id": cls.individual.id,
+            "description": "<p>Two charges on my card</p>", "category_id": cls.billing.id,
+            "stage_id": cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id,
+        })
+        cls.other_ticket = Ticket.create({
+            "name": "Elsewhere", "description": "<p>other company</p>",
+            "company_id": cls.other_company.id,
+        })
+
+    def row(self, **overrides):
+        row = {
+            "id": self.ticket.id,
+            "sentiment": "negative",
+            "sentiment_score": -0.82,
+            "language": "en",
+            "sentiment_sentence": "This is unacceptable!",
+            "escalate": True,
+            "category_id": self.billing.id,
+            "category_confidence": 0.734,
+            "topic": None,
+            "reply": "Sorry about that, we refunded the second charge.",
+            "reply_source_id": self.solved.id,
+            "similar_ids": [self.solved.id],
+        }
+        row.update(overrides)
+        return row
+
+    def apply_tickets(self, rows, user=None, company=None):
+        Ticket = self.env["helpdesk.ticket"].with_user(user or self.engine_user)
+        return Ticket.ai_apply_ticket_insights((company or self.company).id, rows)
+
+    def test_engine_writes_ticket_insights_in_bulk(self):
+        result = self.apply_tickets([self.row()])
+        self.assertEqual(result, {"updated": 1})
+        self.assertRecordValues(self.ticket, [{
+            "ai_sentiment": "negative", "ai_sentiment_score": -0.82, "ai_language": "en",
+            "ai_sentiment_sentence": "This is unacceptable!", "ai_escalate": True,
+            "ai_category_id": self.billing.id, "ai_category_confidence": 73.4,
+            "ai_reply_source_id": self.solved.id, "ai_can_apply_category": True,
+        }])
+        self.assertEqual(self.ticket.ai_similar_ticket_ids, self.solved)
+        self.assertTrue(self.ticket.ai_scored_at)
+        # A later run replaces the similar tickets and clears what it sends as None.
+        self.apply_tickets([self.row(similar_ids=[], category_id=None, escalate=False)])
+        self.assertFalse(self.ticket.ai_similar_ticket_ids)
+        self.assertFalse(self.ticket.ai_category_id)
+        self.assertFalse(self.ticket.ai_escalate)
+
+    def test_bad_batches_write_nothing(self):
+        other = self.env["helpdesk.ticket"].create({"name": "Second", "description": "<p>x</p>"})
+        bad_batches = {
+            "unknown key": [self.row(), {"id": other.id, "stage_id": 1}],
+            "score out of range": [self.row(), {"id": other.id, "sentiment_score": -1.5}],
+            "unknown label": [self.row(), {"id": other.id, "sentiment": "angry"}],
+            "other company's ticket": [self.row(), {"id": self.other_ticket.id}],
+            "other company's category": [self.row(category_id=self.other_category.id)],
+            "other company's similar ticket": [self.row(similar_ids=[self.other_ticket.id])],
+            "too many similar tickets": [self.row(similar_ids=[self.solved.id] * 4)],
+            "missing ticket": [self.row(id=999999999)],
+        }
+        for name, rows in bad_batches.items():
+            with self.subTest(name), self.assertRaises(ValidationError):
+                self.apply_tickets(rows)
+        self.assertFalse(self.ticket.ai_scored_at)
+        self.assertFalse(self.ticket.ai_similar_ticket_ids)
+
+    def test_only_the_engine_writes_ticket_insights(self):
+        for user in (self.agent, self.salesperson, self.ai_manager):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.apply_tickets([self.row()], user=user)
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(self.agent).write({"ai_sentiment": "positive"})
+        with self.assertRaises(AccessError):
+            self.apply_tickets([self.row()], user=self.engine_user_main,
+                               company=self.other_company)
+
+    def test_engine_reads_every_ticket_of_its_companies(self):
+        seen = self.env["helpdesk.ticket"].with_user(self.engine_user_main).search([])
+        self.assertIn(self.ticket, seen)
+        self.assertIn(self.solved, seen)
+        self.assertNotIn(self.other_ticket, seen)
+
+    def test_agent_applies_the_suggested_category(self):
+        self.apply_tickets([self.row()])
+        ticket = self.ticket.with_user(self.agent)
+        ticket.action_ai_apply_category()
+        self.assertEqual(ticket.category_id, self.billing)
+        self.assertFalse(ticket.ai_can_apply_category)
+
+    def test_use_reply_opens_the_composer_and_sends_nothing(self):
+        self.apply_tickets([self.row()])
+        ticket = self.ticket.with_user(self.agent)
+        messages_before = self.env["mail.message"].search_count(
+            [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        action = ticket.action_ai_use_reply()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        composer = Form(self.env["mail.compose.message"].with_user(self.agent)
+                        .with_context(**action["context"]))
+        self.assertIn("we refunded the second charge", composer.body)
+        composer.save()  # the wizard is ready; only its Send button would post
+        messages_after = self.env["mail.message"].search_count(
+            [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(messages_after, messages_before)
+
+    def test_portal_customers_never_see_ai_fields(self):
+        self.ticket.partner_id = self.portal_user.partner_id
+        self.apply_tickets([self.row()])
+        portal_ticket = self.ticket.with_user(self.portal_user)
+        self.assertEqual(portal_ticket.read(["name"])[0]["name"], "Charged twice")
+        for fname in ("ai_sentiment", "ai_sentiment_sentence", "ai_reply", "ai_escalate",
+                      "ai_category_id", "ai_similar_ticket_ids"):
+            with self.subTest(fname), self.assertRaises(AccessError):
+                portal_ticket.read([fname])
+
+    def test_views_show_ai_insights_to_agents(self):
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+        views = Ticket.get_views([(False, "form"), (False, "list"), (False, "search"),
+                                  (False, "kanban")])["views"]
+        self.assertIn('name="ai_insights"', views["form"]["arch"])
+        self.assertIn("action_ai_use_reply", views["form"]["arch"])
+        self.assertIn('name="ai_sentiment"', views["list"]["arch"])
+        self.assertIn('name="ai_negative"', views["search"]["arch"])
+        self.assertIn('name="ai_escalate"', views["kanban"]["arch"])
+        graph = self.env.ref("ai_crm.helpdesk_ticket_view_graph_ai_sentiment")
+        self.assertIn("ai_sentiment_score", Ticket.get_view(graph.id, "graph")["arch"])
+        negative = Ticket.search([("ai_sentiment", "=", "negative")])
+        self.assertNotIn(self.ticket, negative)
+        self.apply_tickets([self.row()])
+        self.assertIn(self.ticket, Ticket.search([("ai_sentiment", "=", "negative")]))
+
+    def test_claimed_helpdesk_run_knows_since_when_to_look(self):
+        Run = self.env["ai.run"]
+        first_id = Run.with_user(self.ai_manager).action_queue("helpdesk", self.company.id)
+        engine_runs = Run.with_user(self.engine_user_main)
+        claimed = engine_runs.ai_claim_next("w1", ["helpdesk"])
+        self.assertEqual(claimed["id"], first_id)
+        self.assertIsNone(claimed["params"]["since"])
+        engine_runs.ai_finish(first_id, {"log": "ok"})
+        started = Run.browse(first_id).started_at
+        Run.with_user(self.ai_manager).action_queue("helpdesk", self.company.id)
+        claimed = engine_runs.ai_claim_next("w1", ["helpdesk"])
+        self.assertEqual(claimed["params"]["since"], str(started))
+
+    def test_partner_shows_recent_ticket_mood(self):
+        self.apply([{"id": self.customer.id, "ticket_count": 3, "ticket_sentiment": -0.4,
+                     "ticket_mood": "negative"}])
+        self.assertRecordValues(self.contact.with_user(self.salesperson), [{
+            "ai_ticket_count_display": 3, "ai_ticket_mood_display": "negative",
+            "ai_ticket_sentiment_display": -0.4,
+        }])
+        with self.assertRaises(ValidationError):
+            self.apply([{"id": self.customer.id, "ticket_mood": "furious"}])
+
+
+@tagged("post_install", "-at_install")
+class TestHelpdeskPortal(HttpCase):
+    def test_portal_ticket_page_shows_no_ai_insight(self):
+        portal = new_test_user(self.env, "ai_test_portal_page", groups="base.group_portal",
+                               password="ai_test_portal_page")
+        ticket = self.env["helpdesk.ticket"].create({
+            "name": "Lamp broken", "partner_id": portal.partner_id.id,
+            "description": "<p>The lamp is broken. Worst purchase ever.</p>",
+        })
+        engine = new_test_user(self.env, "ai_test_engine_portal",
+                               groups="base.group_user,ai_crm.group_ai_engine")
+        self.env["helpdesk.ticket"].with_user(engine).ai_apply_ticket_insights(
+            self.env.company.id,
+            [{"id": ticket.id, "sentiment": "negative", "sentiment_score": -0.9,
+              "sentiment_sentence": "Worst purchase ever.", "escalate": True,
+              "reply": "AI-SUGGESTED-REPLY-TEXT"}],
+        )
+        self.authenticate("ai_test_portal_page", "ai_test_portal_page")
+        page = self.url_open(f"/my/ticket/{ticket.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Lamp broken", page.text)
+        for secret in ("AI-SUGGESTED-REPLY-TEXT", "Escalate", "Sentiment"):
+            self.assertNotIn(secret, page.text)
