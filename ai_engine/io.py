@@ -14,6 +14,8 @@ OPTIONAL_COLUMNS = ["product_id", "quantity"]
 TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
 SCORE_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment",
                  "cluster", "churn_probability", "reasons"]
+TEXT_COLUMNS = ["id", "text"]
+SENTIMENT_COLUMNS = ["id", "label", "score", "language"]
 _SHOWN = 5  # bad values quoted in an error message
 
 
@@ -87,28 +89,54 @@ def validate_transactions(df: pd.DataFrame, line_offset: int | None = None) -> p
     return out[TRANSACTION_COLUMNS + [c for c in out.columns if c not in TRANSACTION_COLUMNS]]
 
 
-def read_transactions(path: str | Path) -> pd.DataFrame:
-    """Read a transactions CSV (``customer_id,order_id,date,product_id,quantity,amount``)."""
+def read_csv_file(path: str | Path, what: str, extra_values_hint: str,
+                  **read_csv_kwargs) -> pd.DataFrame:
+    """Read a CSV whose problems (missing, empty, unreadable, ragged) become one ``DataError``
+    naming the file as ``what`` ("transactions"); header names are stripped and lower-cased."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"Transactions file not found: {path}")
+        raise DataError(f"{what.capitalize()} file not found: {path}")
     if path.stat().st_size == 0:
-        raise DataError(f"The transactions file {path} is empty.")
+        raise DataError(f"The {what} file {path} is empty.")
     try:
-        # Ids stay text so '00042' keeps its leading zeros.
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(path, dtype={"customer_id": str, "order_id": str, "product_id": str},
-                             skipinitialspace=True, index_col=False)
+            df = pd.read_csv(path, index_col=False, **read_csv_kwargs)
     except pd.errors.ParserWarning as exc:
         raise DataError(f"Some lines of {path} have more values than the header has columns "
-                        "(a decimal comma such as 12,5? Use 12.5 or quote the value).") from exc
+                        f"({extra_values_hint}).") from exc
     except pd.errors.EmptyDataError as exc:
-        raise DataError(f"The transactions file {path} is empty.") from exc
+        raise DataError(f"The {what} file {path} is empty.") from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"The transactions file {path} is not a readable CSV file: {exc}") from exc
+        raise DataError(f"The {what} file {path} is not a readable CSV file: {exc}") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
+    return df
+
+
+def read_transactions(path: str | Path) -> pd.DataFrame:
+    """Read a transactions CSV (``customer_id,order_id,date,product_id,quantity,amount``)."""
+    # Ids stay text so '00042' keeps its leading zeros.
+    df = read_csv_file(path, "transactions",
+                       "a decimal comma such as 12,5? Use 12.5 or quote the value",
+                       dtype={"customer_id": str, "order_id": str, "product_id": str},
+                       skipinitialspace=True)
     return validate_transactions(df, line_offset=2)
+
+
+def read_texts(path: str | Path) -> pd.DataFrame:
+    """Read a texts CSV (``id,text``, the sentiment command's input): ids and texts as text,
+    an empty text stays "" (it is scored neutral), a row without an id is an error."""
+    df = read_csv_file(path, "texts", "a text with a comma must be quoted",
+                       dtype=str, keep_default_na=False)
+    missing = [c for c in TEXT_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(f"The texts file {path} is missing the column(s) {', '.join(missing)}. "
+                        f"Expected columns: {','.join(TEXT_COLUMNS)}.")
+    no_id = df["id"].str.strip() == ""
+    if no_id.any():
+        raise DataError(f"{no_id.sum()} row(s) of {path} have no id "
+                        f"(at {_where(df.index[no_id], 2)}).")
+    return df[TEXT_COLUMNS].reset_index(drop=True)
 
 
 def write_scores(scores: pd.DataFrame, path: str | Path, all_columns: bool = False) -> Path:

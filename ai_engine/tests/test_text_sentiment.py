@@ -1,0 +1,104 @@
+"""SentimentScorer: labels, scores, languages and driving sentences from the shipped model."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ai_engine.text.linear import LinearTextModel
+from ai_engine.text.sentiment import COLUMNS, MODEL_PATH, SentimentScorer
+
+NEGATIVE = [
+    "The update broke everything. I am very angry and disappointed, this is unacceptable.",
+    "质量太差了，非常失望。客服也不回复，太糟糕了。",
+    "Das Gerät ist kaputt und der Service ist schrecklich. Sehr enttäuschend.",
+    "Le produit est arrivé cassé, je suis très déçu. Service horrible.",
+]
+POSITIVE = [
+    "Thank you so much, the new printer works perfectly. Great support!",
+    "非常满意，物流很快，服务很好，下次还会再来。",
+    "Super Service, vielen Dank für die schnelle und freundliche Hilfe!",
+    "Merci beaucoup, tout fonctionne parfaitement, excellent service !",
+]
+# Spanish has no labelled training set (only a lexicon): we ask for the right order, not labels.
+SPANISH = ["El producto llegó roto y nadie responde. Estoy muy decepcionado, es pésimo.",
+           "Excelente servicio, muchas gracias por la ayuda rápida y amable."]
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return SentimentScorer()
+
+
+def test_obvious_texts_in_four_languages(scorer):
+    scored = scorer.score(NEGATIVE + POSITIVE)
+    assert list(scored.columns) == COLUMNS
+    assert list(scored["language"]) == ["en", "zh", "de", "fr"] * 2
+    assert list(scored["label"]) == ["negative"] * 4 + ["positive"] * 4
+    assert (scored["score"].iloc[:4] < 0).all() and (scored["score"].iloc[4:] > 0).all()
+
+
+def test_spanish_is_ordered_sensibly(scorer):
+    negative, positive = scorer.score(SPANISH).itertuples()
+    assert negative.language == positive.language == "es"
+    assert negative.score < positive.score and positive.label == "positive"
+    assert negative.label != "positive"
+
+
+def test_driving_sentence_is_the_most_polar_one(scorer):
+    scored = scorer.score([
+        "Hello team. I ordered a new laptop last week. The screen is broken and I am furious!",
+        "I called yesterday about the invoice. Your agent was wonderful, thank you so much!",
+        "收到货了。屏幕碎了，太让人失望了！",
+    ])
+    assert list(scored["sentence"]) == [
+        "The screen is broken and I am furious!",
+        "Your agent was wonderful, thank you so much!", "屏幕碎了，太让人失望了！"]
+
+
+def test_factual_question_is_neutral(scorer):
+    row = scorer.score(["Could you send me the manual for the model X200 printer?"]).iloc[0]
+    assert row["label"] == "neutral" and row["sentence"] == ""
+    assert abs(row["score"]) < 0.5
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "<p></p>", "😀",
+                                  "Het product is kapot en ik ben erg boos.",  # Dutch
+                                  "Il prodotto è rotto e sono molto arrabbiato."])  # Italian
+def test_empty_or_unsupported_is_neutral_zero(scorer, text):
+    row = scorer.score([text]).iloc[0]
+    assert (row["label"], row["score"], row["language"], row["sentence"]) == (
+        "neutral", 0.0, "unknown", "")
+
+
+def test_html_long_and_mixed_texts(scorer):
+    html = "<div><p>Terrible experience &amp; <b>awful</b> support 😡</p><br>Never again.</div>"
+    long_text = "The device is broken and I am very angry. " * 25_000  # 1 MB
+    padded = "The device is broken. " + "x " * 500_000  # 1 MB of junk after one sentence
+    scored = scorer.score([html, long_text, padded,
+                           "My order 订单 is late 太慢了 and I am angry."])
+    assert list(scored["label"][:2]) == ["negative", "negative"]
+    assert "<" not in scored["sentence"][0]
+    assert scored["language"][2] == "en" and -1 <= scored["score"][2] <= 1
+    assert scored["language"][3] in ("en", "zh")
+
+
+def test_scores_are_bounded_and_signs_match_labels(scorer):
+    texts = NEGATIVE + POSITIVE + ["Please reset my password.", "", "ok"] * 3
+    scored = scorer.score(texts)
+    assert scored["score"].between(-1, 1).all()
+    assert (scored.loc[scored["label"] == "negative", "score"] < 0).all()
+    assert (scored.loc[scored["label"] == "positive", "score"] > 0).all()
+    assert len(scorer.score([])) == 0
+
+
+def test_weights_round_trip_through_arrays(tmp_path):
+    with np.load(MODEL_PATH) as arrays:
+        model = LinearTextModel.from_arrays(arrays, "en_")
+    path = tmp_path / "m.npz"
+    np.savez(path, **model.to_arrays("en_"))
+    with np.load(path) as arrays:
+        again = LinearTextModel.from_arrays(arrays, "en_")
+    texts = ["Great, thanks!", "This is broken."]
+    assert again.band == model.band and again.classes == model.classes
+    np.testing.assert_allclose(again.predict_proba(texts), model.predict_proba(texts))
+    assert pd.Series(model.labels(model.polarity(texts))).tolist() == ["positive", "negative"]

@@ -1,0 +1,1 @@
+"""Text layer for helpdesk tickets: plain text, language, sentiment (all offline)."""

