@@ -150,6 +150,28 @@ def recommend(
                   highlight=False)
 
 
+@app.command()
+@fail_cleanly
+def sentiment(
+    texts: Annotated[Path, typer.Option("--texts", help="CSV with columns id,text "
+                                        "(text may be HTML).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Sentiment CSV to write "
+                                      "(id,label,score,language).")] = Path("sentiment.csv"),
+):
+    """Label each text negative, neutral or positive with a score in [-1, 1] (offline)."""
+    from ai_engine.io import SENTIMENT_COLUMNS, read_texts
+    from ai_engine.text.sentiment import SentimentScorer
+
+    rows = read_texts(texts)
+    scored = SentimentScorer().score(rows["text"].tolist())
+    result = pd.concat([rows[["id"]], scored], axis=1)[SENTIMENT_COLUMNS]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out, index=False, float_format="%.4f")
+    counts = result["label"].value_counts()
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("negative", "neutral", "positive"))
+    console.print(f"{len(result)} texts ({summary}): {out}", highlight=False)
+
+
 # -- commands that talk to Odoo ------------------------------------------------------------
 OdooUrl = Annotated[str | None, typer.Option("--url", help="Odoo URL [env AI_ENGINE_ODOO_URL]")]
 OdooDb = Annotated[str | None, typer.Option("--db", help="Database [env AI_ENGINE_ODOO_DB]")]
@@ -189,10 +211,11 @@ def run(
     company_id: Annotated[list[int] | None, typer.Option(
         "--company-id", help="Company to score (repeatable; default: all of the user's).")] = None,
     task: Annotated[list[str] | None, typer.Option(
-        "--task", help="insights or recommend (repeatable; default: both).")] = None,
+        "--task", help="insights, recommend or helpdesk (repeatable; default: all).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
 ):
-    """Queue runs (contact insights, then product suggestions) and process the queue now, once."""
+    """Queue runs (contact insights, product suggestions, helpdesk tickets) and process the
+    queue now, once."""
     from dataclasses import asdict
 
     from ai_engine import runner
@@ -241,12 +264,16 @@ def seed_odoo(
                                            help="Customers to create.")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the history.")] = 0,
     years: Annotated[float, typer.Option("--years", min=0.5, help="Years of history.")] = 3.0,
+    tickets: Annotated[int | None, typer.Option(
+        "--tickets", min=0, help="Helpdesk tickets to create when helpdesk_mgmt is installed "
+        "(default: one per two customers).")] = None,
     url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
 ):
-    """Fill an Odoo database with a realistic sales history (for trials and tests)."""
+    """Fill an Odoo database with a realistic sales history and helpdesk tickets (for trials
+    and tests)."""
     from ai_engine.seed import seed_odoo as seed_database
 
     client = _connect(url, db, login)
-    counts = seed_database(client, customers=customers, seed=seed, years=years,
+    counts = seed_database(client, customers=customers, seed=seed, years=years, tickets=tickets,
                            progress=lambda msg: console.print(msg, highlight=False))
     console.print(counts, highlight=False)
