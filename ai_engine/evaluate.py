@@ -65,15 +65,18 @@ class Evaluation:
     outcomes: pd.DataFrame  # per customer: churned, model, baseline
 
 
-def evaluate_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0
-                ) -> Evaluation:
-    """Fit on history ≤ ``as_of``, score at ``as_of``, compare with (as_of, as_of + horizon]."""
+def evaluate_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0,
+                support: pd.DataFrame | None = None) -> Evaluation:
+    """Fit on history ≤ ``as_of``, score at ``as_of``, compare with (as_of, as_of + horizon].
+
+    ``support``: helpdesk tickets to use as features as well (only those before ``as_of``)."""
     as_of = pd.Timestamp(as_of).normalize()
     if tx_full["date"].max() < as_of + pd.Timedelta(days=horizon_days):
         raise DataError(f"The history ends on {tx_full['date'].max():%Y-%m-%d}, before the "
                         f"end of the {horizon_days}-day evaluation window after {as_of:%Y-%m-%d}.")
     past = tx_full[tx_full["date"] <= as_of]
-    model = ChurnModel(horizon_days=horizon_days, random_state=random_state).fit(past, as_of)
+    model = ChurnModel(horizon_days=horizon_days, random_state=random_state).fit(
+        past, as_of, support=support)
     summary = customer_summary(past, as_of)
     summary = summary[summary["frequency"] > 0]
     y = churn_labels(tx_full, summary.index, as_of, horizon_days).astype(int)

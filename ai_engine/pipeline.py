@@ -41,12 +41,13 @@ def churn_risk(p: pd.Series) -> pd.Series:
     return pd.cut(p, bins, labels=[name for _, name in RISK_BANDS], right=False).astype(str)
 
 
-def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state):
+def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state, support=None):
     """(method, probability, reasons, expected purchases next 365 days, fitted model or None)."""
     n_repeat = int((summary["frequency"] >= 2).sum())
     if n_repeat >= min_repeat:
         try:
-            model = ChurnModel(horizon_days=horizon, random_state=random_state).fit(past, as_of)
+            model = ChurnModel(horizon_days=horizon, random_state=random_state).fit(
+                past, as_of, support=support)
             return ("model", model.churn_probability(summary), model.reasons(summary),
                     model.bg_.expected_purchases(summary, 365), model)
         except DataError as exc:
@@ -59,25 +60,48 @@ def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state):
             rule.expected_purchases(summary, 365).to_numpy(), None)
 
 
-def _backtest(past, as_of, horizon, min_repeat, notes, random_state):
+def _backtest(past, as_of, horizon, min_repeat, notes, random_state, support=None):
     cutoff = as_of - pd.Timedelta(days=horizon)
     earlier = customer_summary(past, cutoff)
     if int((earlier["frequency"] >= 2).sum()) < min_repeat:
         notes.append(f"no backtest: too few repeat customers before {cutoff:%Y-%m-%d}")
         return None, None
     try:
-        evaluation = evaluate_at(past, cutoff, horizon, random_state=random_state)
+        evaluation = evaluate_at(past, cutoff, horizon, random_state=random_state,
+                                 support=support)
     except DataError as exc:
         notes.append(f"no backtest: {exc}")
         return None, None
     return evaluation.metrics, evaluation.outcomes
 
 
+def _support_decision(past, as_of, horizon, min_repeat, notes, random_state, support):
+    """Back-test the churn model with and without the helpdesk features; keep them only when
+    they ranked customers better on the company's own past. Returns (support to use, report,
+    back-test of the chosen model)."""
+    without = _backtest(past, as_of, horizon, min_repeat, [], random_state)
+    with_tickets = _backtest(past, as_of, horizon, min_repeat, notes, random_state, support)
+    if not (without[0] and with_tickets[0]):
+        return None, {"tickets": int(len(support)), "used": False,
+                      "why": "no back-test possible"}, without
+    auc_without, auc_with = without[0]["model"]["auc"], with_tickets[0]["model"]["auc"]
+    used = auc_with is not None and auc_without is not None and auc_with > auc_without
+    report = {"tickets": int(len(support)), "first_ticket": f"{support['date'].min():%Y-%m-%d}",
+              "auc_with": auc_with, "auc_without": auc_without, "used": bool(used)}
+    notes.append("helpdesk ticket features " + ("improved" if used else "did not improve")
+                 + f" the back-test AUC ({auc_without} without, {auc_with} with): "
+                 + ("used" if used else "left out"))
+    return (support if used else None), report, (with_tickets if used else without)
+
+
 def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = None,
                     min_repeat_customers: int = 50, backtest: bool = True,
-                    random_state: int = 0, progress: Callable[[str], None] | None = None
-                    ) -> ScoringResult:
-    """Score every customer with a purchase on or before ``as_of`` (default: the last date)."""
+                    random_state: int = 0, progress: Callable[[str], None] | None = None,
+                    support: pd.DataFrame | None = None) -> ScoringResult:
+    """Score every customer with a purchase on or before ``as_of`` (default: the last date).
+
+    ``support``: helpdesk tickets (``features.support``); the churn model uses them when they
+    improve its back-test, and the metrics say whether they did."""
     say = progress or (lambda message: None)
     tx = validate_transactions(tx)
     as_of = pd.Timestamp(as_of if as_of is not None else tx["date"].max()).normalize()
@@ -101,15 +125,22 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     rfm = rfm_scores(summary).join(assign_segments(rfm_scores(summary)))
     say("Behaviour clusters")
     clusters = BehaviourClusters(random_state=random_state).fit(summary)
+    support_report, back_metrics, back_outcomes = None, None, None
+    if support is not None and len(support) and backtest:
+        say("Back-test with and without helpdesk tickets")
+        support, support_report, (back_metrics, back_outcomes) = _support_decision(
+            past, as_of, horizon, min_repeat_customers, notes, random_state, support)
+    else:
+        support = None
     say("Churn model")
     method, prob, why, expected, _ = _churn(past, summary, as_of, horizon, min_repeat_customers,
-                                            notes, random_state)
-    back_metrics, back_outcomes = None, None
-    if backtest and method == "model":
+                                            notes, random_state, support)
+    if backtest and method == "model" and back_metrics is None:
         say("Backtest")
         back_metrics, back_outcomes = _backtest(past, as_of, horizon, min_repeat_customers,
                                                 notes, random_state)
-    elif backtest:
+    elif backtest and method != "model":
+        back_metrics, back_outcomes = None, None
         notes.append("no backtest for the fallback rule")
     scores = pd.DataFrame({
         "recency_days": summary["recency_days"].astype(int),
@@ -134,4 +165,6 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "clusters": scores["cluster"].value_counts().to_dict(),
         "backtest": back_metrics, "notes": notes,
     }
+    if support_report:
+        metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)

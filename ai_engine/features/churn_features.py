@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.features.rfm import purchases
+from ai_engine.features.support import SUPPORT_FEATURES
 
 FEATURES = [
     "recency_days", "frequency", "log_monetary", "log_avg_order_value", "age_days", "tenure_days",
@@ -30,7 +31,8 @@ def default_horizon(tx: pd.DataFrame) -> int:
 
 
 def churn_features(summary: pd.DataFrame, bg, horizon_days: float) -> pd.DataFrame:
-    """Model inputs from a ``customer_summary`` table and a fitted ``BetaGeoModel``."""
+    """Model inputs from a ``customer_summary`` table and a fitted ``BetaGeoModel``; support
+    features too when the summary carries them (``features.support.with_support``)."""
     f = pd.DataFrame(index=summary.index)
     for column in ("recency_days", "frequency", "age_days", "tenure_days", "mean_gap_days",
                    "gap_std_days", "orders_90d", "orders_365d", "spend_trend", "refund_share"):
@@ -41,7 +43,10 @@ def churn_features(summary: pd.DataFrame, bg, horizon_days: float) -> pd.DataFra
     f["bg_p_alive"] = bg.p_alive(summary)
     f["bg_p_no_purchase"] = bg.p_no_purchase(summary, horizon_days)
     f["bg_expected"] = bg.expected_purchases(summary, horizon_days)
-    return f[FEATURES]
+    support = [c for c in SUPPORT_FEATURES if c in summary.columns]
+    for column in support:
+        f[column] = summary[column].astype(float)
+    return f[FEATURES + support]
 
 
 def churn_labels(tx: pd.DataFrame, customers: pd.Index, cutoff, horizon_days: int) -> pd.Series:

@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 from ai_engine.errors import DataError
 from ai_engine.features.churn_features import churn_features, churn_labels
 from ai_engine.features.rfm import customer_summary
+from ai_engine.features.support import SUPPORT_FEATURES, with_support
 from ai_engine.models import reasons
 from ai_engine.models.bgnbd import BetaGeoModel
 
@@ -46,6 +47,7 @@ GROUPS = {
     "rhythm": ["mean_gap_days", "gap_std_days"],
     "refunds": ["refund_share"],
     "age": ["age_days"],
+    "support": SUPPORT_FEATURES,
 }
 MIN_TRAIN_CUSTOMERS = 30
 # From this many training rows on, the classifier's own probabilities are used as they are;
@@ -103,12 +105,14 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def _snapshot(self, past: pd.DataFrame, cutoff: pd.Timestamp, label_h: int):
         summary = customer_summary(past, cutoff)
-        summary = summary[summary["frequency"] > 0]
+        summary = with_support(summary[summary["frequency"] > 0], self.support_, cutoff)
         bg = BetaGeoModel().fit(summary)
         return churn_features(summary, bg, label_h), churn_labels(past, summary.index, cutoff,
                                                                    label_h)
 
-    def fit(self, tx: pd.DataFrame, as_of, y=None):
+    def fit(self, tx: pd.DataFrame, as_of, y=None, support: pd.DataFrame | None = None):
+        """``support``: helpdesk tickets (``features.support``) to learn from as well."""
+        self.support_ = support
         with threadpool_limits(self.n_threads):
             return self._fit(tx, as_of)
 
@@ -147,11 +151,13 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         self.n_train_ = len(X)
         self.train_churn_rate_ = float(y_train.mean())
         scoring = customer_summary(past, as_of)
-        self.bg_ = BetaGeoModel().fit(scoring[scoring["frequency"] > 0])
-        self.reference_ = reference_customer(scoring[scoring["frequency"] > 0])
+        scoring = with_support(scoring[scoring["frequency"] > 0], self.support_, as_of)
+        self.bg_ = BetaGeoModel().fit(scoring)
+        self.reference_ = reference_customer(scoring)
         return self
 
     def _probability(self, summary: pd.DataFrame) -> np.ndarray:
+        summary = with_support(summary, self.support_, self.as_of_)
         X = churn_features(summary, self.bg_, self.label_horizon_days_)
         with threadpool_limits(self.n_threads):
             p = self.classifier_.predict_proba(X)[:, 1]
@@ -178,9 +184,12 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
                 ) -> list[list[str]]:
         """Up to ``top`` sentences per customer, biggest contribution to the risk first."""
         check_is_fitted(self, "classifier_")
+        summary = with_support(summary, self.support_, self.as_of_)
         base = self._probability(summary)
         effects = {}
         for group, columns in GROUPS.items():
+            if not set(columns) <= set(summary.columns):
+                continue
             occluded = summary.copy()
             for column in columns:
                 occluded[column] = self.reference_[column]

@@ -80,8 +80,17 @@ def age(row, ref) -> str | None:
     return f"New customer: first order {_days(row['age_days'])} ago"
 
 
+def support(row, ref) -> str | None:
+    tickets, negative = int(row["tickets_90d"]), int(row["negative_tickets_90d"])
+    if tickets < 1 or not (negative or row["ticket_sentiment_365d"] < 0):
+        return None
+    plural = "ticket" if tickets == 1 else "tickets"
+    mood = f", {negative} of them negative" if negative else ", in a negative mood"
+    return f"Opened {tickets} support {plural} in the last 90 days{mood}"
+
+
 TEMPLATES = {"recency": recency, "frequency": frequency, "trend": trend, "value": value,
-             "rhythm": rhythm, "refunds": refunds, "age": age}
+             "rhythm": rhythm, "refunds": refunds, "age": age, "support": support}
 
 
 def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], top: int = 3,
