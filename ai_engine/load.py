@@ -62,6 +62,19 @@ def apply_insights(client: OdooClient, company_id: int, scores: pd.DataFrame,
     return written
 
 
+def apply_ticket_insights(client: OdooClient, company_id: int, ticket_rows: list[dict],
+                          customer_rows: list[dict], batch_size: int = 500) -> int:
+    """Ticket insights, then customers' ticket moods; each batch all-or-nothing. Returns the
+    number of tickets written."""
+    written = 0
+    for batch in batches(ticket_rows, batch_size):
+        written += client.call("helpdesk.ticket", "ai_apply_ticket_insights", company_id,
+                               batch)["updated"]
+    for batch in batches(customer_rows, DEFAULT_BATCH_SIZE):
+        client.call("res.partner", "ai_apply_insights", company_id, batch)
+    return written
+
+
 AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers_both",
                  "confidence", "lift"]
 SUGGESTION_KEYS = ["partner_id", "product_id", "rank", "score", "reason", "source"]

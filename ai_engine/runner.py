@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ai_engine import extract, load
+from ai_engine import extract, extract_helpdesk, load
 from ai_engine.errors import AiEngineError
 from ai_engine.features.baskets import acceptance_by_week
 from ai_engine.odoo_client import OdooClient, OdooError
@@ -65,9 +65,13 @@ def run_insights(client: OdooClient, company_id: int, params: dict, log: RunLog,
     if tx.empty:
         log("No confirmed sale orders: nothing to score.")
         return 0, {"n_customers": 0, "notes": ["no confirmed sale orders yet"]}
+    support = extract_helpdesk.read_support(client, company_id)
+    if len(support):
+        log(f"Read {len(support)} helpdesk tickets to try as churn features")
     started = time.perf_counter()
     result = score_customers(tx, as_of=today, horizon_days=params.get("horizon_days") or None,
-                             min_repeat_customers=params.get("min_repeat_customers") or 50)
+                             min_repeat_customers=params.get("min_repeat_customers") or 50,
+                             support=support if len(support) else None)
     log(f"Scored {len(result.scores)} customers in {time.perf_counter() - started:.1f}s "
         f"(horizon {result.horizon_days} days)")
     for note in result.metrics.get("notes", []):
@@ -117,15 +121,76 @@ def run_recommend(client: OdooClient, company_id: int, params: dict, log: RunLog
                                  company_id, suggestions, "partner_id", load.SUGGESTION_KEYS)
     log(f"Wrote {n_aff} affinities and {n_sug} suggestions in "
         f"{time.perf_counter() - started:.1f}s")
+    started = time.perf_counter()
+    backtest = suggestion_backtest(tx, products, segments)
+    if backtest:
+        log(f"Back-tested on orders from {backtest['cut']} in "
+            f"{time.perf_counter() - started:.1f}s")
     metrics = {"n_customers": int(personal["customer_id"].nunique()),
                "n_products": int(len(products)), "affinities": n_aff, "suggestions": n_sug,
+               "suggestion_backtest": backtest,
                "acceptance_by_week": acceptance_by_week(
                    extract.suggestion_events(client, company_id))}
     return metrics["n_customers"], metrics
 
 
+def suggestion_backtest(tx: pd.DataFrame, products: pd.DataFrame, segments: pd.Series,
+                        min_customers: int = 30) -> dict | None:
+    """The suggestions checked on the company's own past: learn from the lines before the
+    date that leaves the last fifth of orders out, test on each customer's next order after
+    it, beside the two baselines (best sellers; the customer's own most-bought products)."""
+    from ai_engine.evaluate_reco import evaluate_recommendations
+
+    order_dates = tx.drop_duplicates("order_id")["date"]
+    cut = order_dates.quantile(0.8).normalize()
+    if (tx["date"] < cut).sum() == 0:
+        return None
+    table = evaluate_recommendations(tx, cut, products=products, segments=segments)
+    every = table[table["view"] == "all"].set_index("method")
+    if every.empty or int(every.loc["model", "customers"]) < min_customers:
+        return None
+    new = table[table["view"] == "never_bought"].set_index("method")
+    return {"cut": f"{cut:%Y-%m-%d}", "n_customers": int(every.loc["model", "customers"]),
+            **{method: {"hr_at_10": round(float(every.loc[method, "hr"]), 4),
+                        "recall_at_10": round(float(every.loc[method, "recall"]), 4),
+                        "ndcg_at_10": round(float(every.loc[method, "ndcg"]), 4),
+                        "hr_at_10_never_bought": round(float(new.loc[method, "hr"]), 4)}
+               for method in ("model", "popularity", "own_history")}}
+
+
+def run_helpdesk(client: OdooClient, company_id: int, params: dict, log: RunLog,
+                 today: dt.date | None = None) -> tuple[int, dict]:
+    """Helpdesk ticket insights for the tickets that changed since the last helpdesk run."""
+    from ai_engine.helpdesk import ticket_insights
+    from ai_engine.text.sentiment import SentimentScorer
+
+    started = time.perf_counter()
+    tickets = extract_helpdesk.read_tickets(client, company_id)
+    if tickets.empty:
+        log("No helpdesk tickets: nothing to analyse.")
+        return 0, {"n_tickets": 0}
+    messages = extract_helpdesk.read_messages(client, tickets["ticket_id"])
+    customers = sorted(tickets["customer_id"].dropna().astype(int).unique())
+    standing = extract_helpdesk.read_customer_standing(client, customers)
+    log(f"Extracted {len(tickets)} tickets and {len(messages)} messages in "
+        f"{time.perf_counter() - started:.1f}s")
+    since = pd.Timestamp(params["since"]) if params.get("since") else None
+    result = ticket_insights(tickets, messages, standing, SentimentScorer(), since=since,
+                             today=pd.Timestamp(today or dt.date.today()))
+    log(f"Analysed {result.metrics['n_changed']} new or changed tickets"
+        + (f" (since {since})" if since is not None else "")
+        + f" at {result.metrics['tickets_per_second']} tickets/s")
+    started = time.perf_counter()
+    written = load.apply_ticket_insights(client, company_id, result.ticket_rows,
+                                         result.customer_rows)
+    log(f"Wrote {written} tickets and {len(result.customer_rows)} customers' ticket moods in "
+        f"{time.perf_counter() - started:.1f}s")
+    return written, result.metrics
+
+
 TASKS: dict[str, Callable[..., tuple[int, dict]]] = {"insights": run_insights,
-                                                      "recommend": run_recommend}
+                                                      "recommend": run_recommend,
+                                                      "helpdesk": run_helpdesk}
 
 
 def default_worker_name() -> str:

@@ -10,16 +10,20 @@ line (half of the import time).
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from ai_engine.datasets.synthetic import generate_history, generate_products
+from ai_engine.datasets.synthetic_tickets import generate_tickets
 from ai_engine.errors import DataError
 from ai_engine.odoo_client import OdooClient
 
 SEED_REF_PREFIX = "AICRM-SEED-"
+SUPPORT_ADDRESS = "Support <support@example.com>"
+TEAMS = ["Support Asia", "Support Europe"]  # Chinese tickets go to the first
 # No chatter, tracking or follower work while importing history.
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True,
          "mail_create_nosubscribe": True}
@@ -66,14 +70,15 @@ def seed_customers(client: OdooClient, customer_ids: list, seed: int,
     """Companies, and for some of them a contact person who places part of their orders."""
     names = customer_names(len(customer_ids), seed)
     company_vals = [{"name": name, "is_company": True, "customer_rank": 1,
-                     "ref": f"{SEED_REF_PREFIX}{cid}"}
+                     "ref": f"{SEED_REF_PREFIX}{cid}", "email": f"customer{cid}@example.com"}
                     for cid, name in zip(customer_ids, names, strict=True)]
     companies = dict(zip(customer_ids, _create(client, "res.partner", company_vals, 2000),
                          strict=True))
     rng = np.random.default_rng(seed + 1)
     with_contact = [cid for cid in customer_ids if rng.random() < contact_share]
     contact_vals = [{"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", "type": "contact",
-                     "parent_id": companies[cid]} for cid in with_contact]
+                     "parent_id": companies[cid], "email": f"contact{cid}@example.com"}
+                    for cid in with_contact]
     contacts = dict(zip(with_contact, _create(client, "res.partner", contact_vals, 2000),
                         strict=True))
     return companies, contacts
@@ -104,8 +109,10 @@ def order_vals(tx: pd.DataFrame, companies: dict, contacts: dict, products: dict
 
 
 def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 3.0,
-              today: dt.date | None = None, progress: Callable[[str], None] = print) -> dict:
-    """Create products, customers and confirmed orders; returns counts."""
+              today: dt.date | None = None, progress: Callable[[str], None] = print,
+              tickets: int | None = None) -> dict:
+    """Create products, customers and confirmed orders, and helpdesk tickets when the helpdesk
+    is installed (``tickets``, default one per two customers); returns counts."""
     if customers < 1:
         raise DataError("--customers must be at least 1.")
     already = client.call("res.partner", "search_count", [("ref", "=like", f"{SEED_REF_PREFIX}%")])
@@ -132,5 +139,55 @@ def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 
         client.call("sale.order", "write", ids, {"state": "sale"}, context=QUIET)
         done += len(ids)
         progress(f"Created {done}/{len(vals)} confirmed orders")
-    return {"company_id": company_id, "products": len(products), "customers": len(companies),
-            "contacts": len(contacts), "orders": done, "order_lines": len(tx)}
+    counts = {"company_id": company_id, "products": len(products), "customers": len(companies),
+              "contacts": len(contacts), "orders": done, "order_lines": len(tx)}
+    n_tickets = customers // 2 if tickets is None else tickets
+    if n_tickets and helpdesk_installed(client):
+        writers = {cid: contacts.get(cid, companies[cid]) for cid in companies}
+        counts.update(seed_tickets(client, writers, n_tickets, seed, progress))
+    return counts
+
+
+def helpdesk_installed(client: OdooClient) -> bool:
+    return bool(client.call("ir.model", "search_count", [("model", "=", "helpdesk.ticket")]))
+
+
+def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, seed: int = 0,
+                 progress: Callable[[str], None] = print) -> dict:
+    """Helpdesk tickets from generated customers: solved ones filed under a category with the
+    agent's answer in the chatter, open ones uncategorised, some with a second customer
+    message. ``contacts``: generated customer id → the contact person who writes."""
+    tickets = generate_tickets(n_tickets, customer_ids=sorted(contacts), seed=seed)
+    writers = {rec["id"]: rec for rec in client.call(
+        "res.partner", "read", sorted(set(contacts.values())), ["name", "email"])}
+    teams = dict(zip(TEAMS, _create(client, "helpdesk.ticket.team",
+                                    [{"name": name} for name in TEAMS], 10), strict=True))
+    names = sorted(tickets["recorded_category"].unique())
+    categories = dict(zip(names, _create(client, "helpdesk.ticket.category",
+                                         [{"name": n} for n in names], 100), strict=True))
+    vals = [{"name": t.subject, "description": f"<p>{html.escape(t.description)}</p>",
+             "partner_id": contacts[t.customer_id],
+             "partner_name": writers[contacts[t.customer_id]]["name"],
+             "partner_email": writers[contacts[t.customer_id]]["email"],
+             "team_id": teams[TEAMS[0] if t.language == "zh" else TEAMS[1]],
+             "category_id": categories[t.recorded_category] if t.solved else False}
+            for t in tickets.itertuples()]
+    ids = _create(client, "helpdesk.ticket", vals, 500)
+    progress(f"Created {len(ids)} helpdesk tickets")
+    [me] = client.call("res.users", "read", [client.uid], ["partner_id"])
+    for ticket_id, t in zip(ids, tickets.itertuples(), strict=True):
+        if t.followup:
+            client.call("helpdesk.ticket", "message_post", [ticket_id],
+                        body=html.escape(t.followup), author_id=contacts[t.customer_id],
+                        message_type="comment", subtype_xmlid="mail.mt_comment", context=QUIET)
+        if t.solved:  # the seeding user answers; its address may be unset in a new database
+            client.call("helpdesk.ticket", "message_post", [ticket_id],
+                        body=html.escape(t.reply), message_type="comment",
+                        author_id=me["partner_id"][0], email_from=SUPPORT_ADDRESS,
+                        subtype_xmlid="mail.mt_comment", context=QUIET)
+    done = client.call("helpdesk.ticket.stage", "search", [("closed", "=", True)], limit=1)
+    solved = [i for i, t in zip(ids, tickets.itertuples(), strict=True) if t.solved]
+    if done and solved:
+        client.call("helpdesk.ticket", "write", solved, {"stage_id": done[0]}, context=QUIET)
+    progress(f"Answered and closed {len(solved)} tickets")
+    return {"tickets": len(ids), "solved_tickets": len(solved)}

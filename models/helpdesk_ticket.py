@@ -144,6 +144,8 @@ class HelpdeskTicket(models.Model):
                 "default_composition_mode": "comment",
                 "default_subtype_xmlid": "mail.mt_comment",
                 "default_body": plaintext2html(self.ai_reply),
+                # Addressed to the customer even when they do not follow the ticket.
+                "default_partner_ids": self.partner_id.ids,
             },
         }
 

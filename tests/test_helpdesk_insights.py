@@ -125,6 +125,7 @@ class TestHelpdeskInsights(AiCrmCommon):
         composer = Form(self.env["mail.compose.message"].with_user(self.agent)
                         .with_context(**action["context"]))
         self.assertIn("we refunded the second charge", composer.body)
+        self.assertEqual(composer.partner_ids[:], self.contact)
         composer.save()  # the wizard is ready; only its Send button would post
         messages_after = self.env["mail.message"].search_count(
             [("model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]

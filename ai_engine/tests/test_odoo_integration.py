@@ -141,3 +141,46 @@ def test_excluded_partner_is_cleared_and_never_scored_again(engine, admin, seede
 
 def test_empty_queue_claims_nothing(engine, seeded):
     assert runner.run_pending(engine) == []
+
+
+def _tickets(client, domain, fields):
+    return client.call("helpdesk.ticket", "search_read", domain, fields=fields)
+
+
+def test_helpdesk_run_scores_tickets_then_only_what_changed(odoo_server, engine, admin,
+                                                            seeded):
+    """Seeded tickets get sentiment, a category suggestion and a reply; after a new customer
+    message, the next run rescores that ticket only."""
+    env = cli_env(odoo_server, "ai-engine", odoo_server.api_key)
+    result = CliRunner().invoke(app, ["run", "--task", "helpdesk", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    [outcome] = json.loads(result.output)
+    n_tickets = admin.call("helpdesk.ticket", "search_count", [])
+    assert outcome["state"] == "done" and n_tickets >= SEEDED_CUSTOMERS // 2
+    assert outcome["metrics"]["n_changed"] == n_tickets
+    assert outcome["metrics"]["category_method"] == "classifier"
+    fields = ["ai_sentiment", "ai_sentiment_score", "ai_language", "ai_category_id",
+              "ai_reply", "ai_reply_source_id", "ai_similar_ticket_ids", "category_id",
+              "partner_id"]
+    scored = _tickets(admin, [("ai_scored_at", "!=", False)], fields)
+    assert len(scored) == n_tickets
+    assert {t["ai_sentiment"] for t in scored} == {"negative", "neutral", "positive"}
+    assert {"en", "zh"} <= {t["ai_language"] for t in scored}
+    open_tickets = [t for t in scored if not t["category_id"]]
+    assert open_tickets and all(t["ai_category_id"] for t in open_tickets)
+    assert all(t["ai_reply"] and t["ai_reply_source_id"] for t in open_tickets)
+    assert all(len(t["ai_similar_ticket_ids"]) <= 3 for t in scored)
+    moods = admin.call("res.partner", "search_count", [("ai_ticket_mood", "!=", False)])
+    assert moods > 0
+
+    # A happy ticket turns sour: the customer writes again.
+    happy = next(t for t in open_tickets if t["ai_sentiment"] != "negative")
+    admin.call("helpdesk.ticket", "message_post", [happy["id"]],
+               body="This is unacceptable. Terrible service, I am furious and want a refund!",
+               author_id=happy["partner_id"][0], message_type="comment",
+               subtype_xmlid="mail.mt_comment")
+    result = CliRunner().invoke(app, ["run", "--task", "helpdesk", "--json"], env=env)
+    [outcome] = json.loads(result.output)
+    assert outcome["state"] == "done" and outcome["metrics"]["n_changed"] == 1
+    [after] = _tickets(admin, [("id", "=", happy["id"])], ["ai_sentiment_score"])
+    assert after["ai_sentiment_score"] < happy["ai_sentiment_score"]

@@ -1,0 +1,98 @@
+"""Odoo → pandas: the helpdesk tickets of one company and their conversations.
+
+Tickets come from OCA ``helpdesk_mgmt`` (``helpdesk.ticket``). The customer's side of a ticket
+is its description plus the messages its customers wrote; an agent's answer is a message (not an
+internal note) written by an internal user. HTML is stripped here, once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ai_engine.extract import _chunks, _m2o_id, read_by_ids
+from ai_engine.odoo_client import OdooClient
+from ai_engine.text.clean import to_plain_text
+
+TICKET_FIELDS = ["partner_id", "commercial_partner_id", "name", "description", "category_id",
+                 "closed", "create_date", "write_date", "ai_sentiment_score", "ai_scored_at"]
+TICKET_COLUMNS = ["ticket_id", "customer_id", "subject", "description", "category_id", "solved",
+                  "created", "changed_at", "stored_sentiment", "scored_at"]
+MESSAGE_COLUMNS = ["ticket_id", "date", "body", "from_agent"]
+
+
+def read_tickets(client: OdooClient, company_id: int, batch_size: int = 2000) -> pd.DataFrame:
+    rows = [
+        (rec["id"], _m2o_id(rec["commercial_partner_id"]), rec["name"] or "",
+         to_plain_text(rec["description"] or ""), _m2o_id(rec["category_id"]),
+         bool(rec["closed"]), rec["create_date"], rec["write_date"],
+         rec["ai_sentiment_score"] if rec["ai_scored_at"] else None, rec["ai_scored_at"] or None)
+        for page in client.search_read_batched(
+            "helpdesk.ticket", [("company_id", "in", [company_id, False])], TICKET_FIELDS,
+            batch_size)
+        for rec in page
+    ]
+    frame = pd.DataFrame(rows, columns=TICKET_COLUMNS)
+    for column in ("created", "changed_at", "scored_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def agent_partner_ids(client: OdooClient) -> set[int]:
+    """Partners of internal users: what they write on a ticket is the support side."""
+    users = client.call("res.users", "search_read", [("share", "=", False)], fields=["partner_id"],
+                        context={"active_test": False})
+    return {user["partner_id"][0] for user in users if user["partner_id"]}
+
+
+def read_messages(client: OdooClient, ticket_ids, batch_size: int = 2000) -> pd.DataFrame:
+    """Public messages on the tickets (internal notes and system messages left out)."""
+    internal = {rec["id"] for rec in client.call(
+        "mail.message.subtype", "search_read", [("internal", "=", True)], fields=["id"])}
+    agents = agent_partner_ids(client)
+    rows = []
+    for chunk in _chunks(ticket_ids, batch_size):
+        domain = [("model", "=", "helpdesk.ticket"), ("res_id", "in", chunk),
+                  ("message_type", "in", ["comment", "email"])]
+        for page in client.search_read_batched("mail.message", domain,
+                                               ["res_id", "author_id", "date", "body",
+                                                "subtype_id"], batch_size):
+            rows.extend(
+                (rec["res_id"], rec["date"], to_plain_text(rec["body"] or ""),
+                 _m2o_id(rec["author_id"]) in agents)
+                for rec in page if _m2o_id(rec["subtype_id"]) not in internal
+            )
+    frame = pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.sort_values(["ticket_id", "date"], ignore_index=True)
+
+
+def read_customer_standing(client: OdooClient, customer_ids, batch_size: int = 5000
+                           ) -> pd.DataFrame:
+    """customer id → segment code and churn risk (contact insights), and the GDPR flag."""
+    codes = {rec["id"]: rec["code"] for rec in client.call(
+        "ai.segment", "search_read", [], fields=["code"], context={"active_test": False})}
+    rows = [(rec["id"], codes.get(_m2o_id(rec["ai_segment_id"])), rec["ai_churn_risk"] or None,
+             bool(rec["ai_exclude_profiling"]))
+            for rec in read_by_ids(client, "res.partner", customer_ids,
+                                   ["ai_segment_id", "ai_churn_risk", "ai_exclude_profiling"],
+                                   batch_size)]
+    return pd.DataFrame(rows, columns=["customer_id", "segment_code", "churn_risk", "excluded"]
+                        ).set_index("customer_id")
+
+
+def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
+    """One row per ticket with a customer: ``customer_id, date, sentiment`` (the stored score of
+    the last helpdesk run, NaN before one) — the churn model's support features."""
+    rows = [
+        (_m2o_id(rec["commercial_partner_id"]), rec["create_date"],
+         rec["ai_sentiment_score"] if rec["ai_scored_at"] else float("nan"))
+        for page in client.search_read_batched(
+            "helpdesk.ticket", [("company_id", "in", [company_id, False]),
+                                ("commercial_partner_id", "!=", False)],
+            ["commercial_partner_id", "create_date", "ai_sentiment_score", "ai_scored_at"],
+            batch_size)
+        for rec in page
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "sentiment"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame

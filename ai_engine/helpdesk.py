@@ -1,0 +1,216 @@
+"""Helpdesk ticket insights for one company: what the engine computes from tickets, pure.
+
+For the tickets that changed since the last run: the sentiment of the customer's side, a
+suggested category (or, with no categorised tickets yet, a topic), up to three similar solved
+tickets and the reply that solved the closest one, and an escalation flag for very negative
+tickets from customers the contact insights call valuable or at risk. For customers: how many
+tickets they opened lately and their average mood.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets, TopicFinder
+
+MIN_LABELLED = 20           # categorised tickets needed before suggesting categories
+MIN_BACKTEST = 50           # … and before measuring the suggestions on the newest ones
+ESCALATE_BELOW = -0.8       # sentiment score under which a ticket can be escalated
+VALUABLE_SEGMENTS = {"champions", "loyal", "cant_lose", "at_risk"}
+GONE_SEGMENTS = {"lost", "hibernating"}  # high churn risk, but long gone: nothing to save
+MOOD_WINDOW_DAYS = 90
+MOOD_BAND = 0.15            # mean score beyond ±band → negative/positive mood
+
+
+@dataclass
+class HelpdeskResult:
+    ticket_rows: list[dict]
+    customer_rows: list[dict]
+    metrics: dict = field(default_factory=dict)
+
+
+def customer_side(tickets: pd.DataFrame, messages: pd.DataFrame, subject: bool = True
+                  ) -> pd.Series:
+    """ticket id → (subject,) description and the customer's messages, as one text.
+
+    The subject helps to tell what a ticket is about, but not how the customer feels: it is
+    often a few words an agent or a web form chose ("Login problem")."""
+    from_customer = messages[~messages["from_agent"]]
+    later = from_customer.groupby("ticket_id")["body"].agg(lambda bodies: "\n".join(bodies))
+    text = tickets["description"].set_axis(tickets["ticket_id"])
+    if subject:
+        text = tickets["subject"].set_axis(tickets["ticket_id"]) + ".\n" + text
+    return text.add("\n" + later.reindex(text.index).fillna(""), fill_value="").str.strip()
+
+
+def first_agent_replies(messages: pd.DataFrame) -> pd.Series:
+    """ticket id → the first answer an agent wrote (messages are in date order)."""
+    replies = messages[messages["from_agent"] & (messages["body"].str.len() > 0)]
+    return replies.groupby("ticket_id")["body"].first()
+
+
+def changed_ticket_ids(tickets: pd.DataFrame, messages: pd.DataFrame,
+                       since: pd.Timestamp | None) -> set[int]:
+    """Tickets never scored, edited since ``since``, or with a new customer message."""
+    if since is None:
+        return set(tickets["ticket_id"])
+    edited = tickets[tickets["scored_at"].isna() | (tickets["changed_at"] >= since)]
+    new_messages = messages[~messages["from_agent"] & (messages["date"] >= since)]
+    return set(edited["ticket_id"]) | (set(new_messages["ticket_id"]) & set(tickets["ticket_id"]))
+
+
+def category_backtest(texts: pd.Series, labelled: pd.DataFrame) -> dict | None:
+    """Train on the older 80 % of categorised tickets, test on the newest 20 %."""
+    if len(labelled) < MIN_BACKTEST:
+        return None
+    ordered = labelled.sort_values("created").astype({"category_id": int})
+    cut = int(len(ordered) * 0.8)
+    train, test = ordered.iloc[:cut], ordered.iloc[cut:]
+    if train["category_id"].nunique() < 2:
+        return None
+    model = CategorySuggester().fit(texts[train["ticket_id"]], train["category_id"])
+    predicted = model.predict(texts[test["ticket_id"]])
+    majority = train["category_id"].mode().iloc[0]
+    return {"n_train": int(len(train)), "n_test": int(len(test)),
+            "top1_accuracy": round(float((predicted == test["category_id"].values).mean()), 4),
+            "majority_baseline": round(float((test["category_id"] == majority).mean()), 4)}
+
+
+def suggest_categories(texts: pd.Series, tickets: pd.DataFrame, targets: list[int]
+                       ) -> tuple[pd.DataFrame, dict]:
+    """``ticket_id, category_id, category_confidence, topic`` for the target tickets."""
+    labelled = tickets[tickets["category_id"].notna()]
+    out = pd.DataFrame({"ticket_id": targets, "category_id": None,
+                        "category_confidence": None, "topic": None})
+    if not targets:
+        return out, {}
+    if len(labelled) >= MIN_LABELLED and labelled["category_id"].nunique() >= 2:
+        model = CategorySuggester().fit(texts[labelled["ticket_id"]],
+                                        labelled["category_id"].astype(int))
+        suggested = model.suggest(texts[targets])
+        out["category_id"] = suggested["category"].astype(int).tolist()
+        out["category_confidence"] = suggested["confidence"].round(4).tolist()
+        return out, {"category_method": "classifier", "labelled_tickets": int(len(labelled)),
+                     "category_backtest": category_backtest(texts, labelled)}
+    if len(tickets) >= 10:
+        topics = TopicFinder().fit(texts[tickets["ticket_id"]])
+        out["topic"] = topics.transform(texts[targets])
+        return out, {"category_method": "topics", "labelled_tickets": int(len(labelled)),
+                     "topics": topics.descriptions_}
+    return out, {"category_method": "none (fewer than 10 tickets)"}
+
+
+def similar_and_replies(texts: pd.Series, tickets: pd.DataFrame, messages: pd.DataFrame,
+                        targets: list[int]) -> pd.DataFrame:
+    """``ticket_id, similar_ids, reply, reply_source_id``: solved tickets an agent answered."""
+    replies = first_agent_replies(messages)
+    solved = tickets[tickets["solved"] & tickets["ticket_id"].isin(replies.index)]
+    out = pd.DataFrame({"ticket_id": targets, "similar_ids": [[] for _ in targets],
+                        "reply": None, "reply_source_id": None})
+    if solved.empty or not targets:
+        return out
+    index = SimilarTickets().fit(texts[solved["ticket_id"]], solved["ticket_id"])
+    found = index.similar(texts[targets], exclude_ids=targets)
+    out["similar_ids"] = [[tid for tid, _sim in hits] for hits in found]
+    out["reply"] = [replies[hits[0][0]] if hits else None for hits in found]
+    out["reply_source_id"] = [hits[0][0] if hits else None for hits in found]
+    return out
+
+
+def customer_moods(tickets: pd.DataFrame, scores: pd.Series, today: pd.Timestamp,
+                   excluded: set[int]) -> list[dict]:
+    """Recent tickets per customer and their mean sentiment (new scores over stored ones)."""
+    recent = tickets[(tickets["created"] >= today - pd.Timedelta(days=MOOD_WINDOW_DAYS))
+                     & tickets["customer_id"].notna()
+                     & ~tickets["customer_id"].isin(excluded)].copy()
+    recent["score"] = recent["ticket_id"].map(scores).fillna(recent["stored_sentiment"])
+    rows = []
+    for customer_id, group in recent.groupby("customer_id"):
+        mean = group["score"].mean()
+        mood = None if np.isnan(mean) else (
+            "negative" if mean < -MOOD_BAND else "positive" if mean > MOOD_BAND else "neutral")
+        rows.append({"id": int(customer_id), "ticket_count": int(len(group)),
+                     "ticket_sentiment": None if np.isnan(mean) else round(float(mean), 3),
+                     "ticket_mood": mood})
+    return rows
+
+
+def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.DataFrame,
+                    scorer, since: pd.Timestamp | None = None,
+                    today: pd.Timestamp | None = None) -> HelpdeskResult:
+    """Everything the helpdesk run writes back, for the tickets that changed since ``since``.
+
+    ``standing``: customer_id → ``segment_code``, ``churn_risk``, ``excluded`` (the contact
+    insights); customers who objected to profiling get no sentiment and no escalation.
+    ``scorer``: an object with ``score(texts) -> DataFrame[label, score, language, sentence]``.
+    """
+    today = today or pd.Timestamp.now().normalize()
+    started = time.perf_counter()
+    texts = customer_side(tickets, messages)
+    targets = sorted(changed_ticket_ids(tickets, messages, since))
+    excluded = set(standing.index[standing["excluded"]]) if len(standing) else set()
+    target_rows = tickets.set_index("ticket_id").loc[targets]
+    profiled = [t for t in targets if target_rows.at[t, "customer_id"] not in excluded]
+    feelings = customer_side(tickets, messages, subject=False)
+    sentiment = scorer.score(feelings[profiled].tolist()) if profiled else pd.DataFrame(
+        columns=["label", "score", "language", "sentence"])
+    sentiment.index = profiled
+    categories, category_metrics = suggest_categories(texts, tickets, targets)
+    similar = similar_and_replies(texts, tickets, messages, targets)
+    insights = categories.merge(similar, on="ticket_id")
+    rows = []
+    for rec in insights.to_dict("records"):
+        row = {"id": int(rec["ticket_id"]),
+               "similar_ids": [int(i) for i in rec["similar_ids"]],
+               "category_id": _int_or_none(rec["category_id"]),
+               "category_confidence": _float_or_none(rec["category_confidence"]),
+               "topic": rec["topic"], "reply": rec["reply"],
+               "reply_source_id": _int_or_none(rec["reply_source_id"])}
+        if row["id"] in sentiment.index:
+            mood = sentiment.loc[row["id"]]
+            customer = target_rows.at[row["id"], "customer_id"]
+            open_ticket = not target_rows.at[row["id"], "solved"]
+            row.update(sentiment=mood["label"], sentiment_score=round(float(mood["score"]), 3),
+                       language=mood["language"], sentiment_sentence=mood["sentence"] or None,
+                       escalate=open_ticket and _escalate(mood["score"], customer, standing))
+        else:  # objected to profiling: whatever was stored goes
+            row.update(sentiment=None, sentiment_score=None, language=None,
+                       sentiment_sentence=None, escalate=False)
+        rows.append(row)
+    scores = sentiment["score"].astype(float) if len(sentiment) else pd.Series(dtype=float)
+    customer_rows = customer_moods(tickets, scores, today, excluded)
+    elapsed = time.perf_counter() - started
+    labels = sentiment["label"].value_counts().to_dict() if len(sentiment) else {}
+    metrics = {
+        "n_tickets": int(len(tickets)), "n_changed": len(targets),
+        "n_sentiment": len(profiled),
+        "sentiment": {str(k): int(v) for k, v in labels.items()},
+        "languages": ({str(k): int(v) for k, v in sentiment["language"].value_counts().items()}
+                      if len(sentiment) else {}),
+        "escalated": int(sum(bool(r.get("escalate")) for r in rows)),
+        "with_reply": int(sum(r["reply"] is not None for r in rows)),
+        "tickets_per_second": round(len(targets) / elapsed, 1) if elapsed and targets else None,
+        **category_metrics,
+    }
+    return HelpdeskResult(rows, customer_rows, metrics)
+
+
+def _escalate(score: float, customer, standing: pd.DataFrame) -> bool:
+    if score > ESCALATE_BELOW or customer is None or pd.isna(customer) \
+            or customer not in standing.index:
+        return False
+    who = standing.loc[customer]
+    at_risk = who["churn_risk"] == "high" and who["segment_code"] not in GONE_SEGMENTS
+    return who["segment_code"] in VALUABLE_SEGMENTS or bool(at_risk)
+
+
+def _int_or_none(value):
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _float_or_none(value):
+    return None if value is None or pd.isna(value) else float(value)

@@ -1,0 +1,145 @@
+"""The helpdesk run's computations on small hand-made desks (no Odoo needed)."""
+
+import pandas as pd
+import pytest
+
+from ai_engine.datasets.synthetic_tickets import generate_tickets
+from ai_engine.helpdesk import (
+    changed_ticket_ids,
+    customer_moods,
+    customer_side,
+    first_agent_replies,
+    ticket_insights,
+)
+
+T0 = pd.Timestamp("2026-11-01 09:00")
+
+
+def desk(n_labelled=0):
+    """Three tickets: a solved billing one, a solved delivery one, a new billing one."""
+    tickets = pd.DataFrame({
+        "ticket_id": [1, 2, 3],
+        "customer_id": [10, 20, 30],
+        "subject": ["Double charge", "Late parcel", "Invoice wrong"],
+        "description": ["I was charged twice for my order", "My parcel has not arrived",
+                        "I was charged twice, this is unacceptable!"],
+        "category_id": [5, 6, None],
+        "solved": [True, True, False],
+        "created": [T0, T0 + pd.Timedelta(hours=1), T0 + pd.Timedelta(days=2)],
+        "changed_at": [T0, T0 + pd.Timedelta(hours=1), T0 + pd.Timedelta(days=2)],
+        "stored_sentiment": [0.0, 0.2, None],
+        "scored_at": [T0 + pd.Timedelta(days=1)] * 2 + [pd.NaT],
+    })
+    messages = pd.DataFrame({
+        "ticket_id": [1, 1, 2, 3],
+        "date": [T0 + pd.Timedelta(minutes=m) for m in (10, 20, 30, 40)],
+        "body": ["We refunded the second charge.", "Thanks!", "The carrier will deliver "
+                 "tomorrow.", "Still waiting, very angry"],
+        "from_agent": [True, False, True, False],
+    })
+    return tickets, messages
+
+
+def test_customer_side_joins_description_and_customer_messages_only():
+    tickets, messages = desk()
+    texts = customer_side(tickets, messages)
+    assert texts[1] == "Double charge.\nI was charged twice for my order\nThanks!"
+    assert "refunded" not in texts[1]  # the agent's answer is not the customer's mood
+    assert texts[2] == "Late parcel.\nMy parcel has not arrived"
+    feelings = customer_side(tickets, messages, subject=False)  # what sentiment reads
+    assert feelings[1] == "I was charged twice for my order\nThanks!"
+
+
+def test_first_agent_reply_per_ticket():
+    _tickets, messages = desk()
+    replies = first_agent_replies(messages)
+    assert replies.to_dict() == {1: "We refunded the second charge.",
+                                 2: "The carrier will deliver tomorrow."}
+
+
+def test_changed_tickets_are_new_edited_or_with_a_new_customer_message():
+    tickets, messages = desk()
+    assert changed_ticket_ids(tickets, messages, None) == {1, 2, 3}
+    since = T0 + pd.Timedelta(days=1)
+    assert changed_ticket_ids(tickets, messages, since) == {3}  # never scored
+    late = pd.DataFrame({"ticket_id": [2], "date": [since + pd.Timedelta(hours=1)],
+                         "body": ["Where is it??"], "from_agent": [False]})
+    assert changed_ticket_ids(tickets, pd.concat([messages, late]), since) == {2, 3}
+    agent_late = late.assign(from_agent=True)
+    assert changed_ticket_ids(tickets, pd.concat([messages, agent_late]), since) == {3}
+
+
+def test_customer_moods_prefer_new_scores_and_skip_excluded_customers():
+    tickets, _messages = desk()
+    rows = customer_moods(tickets, pd.Series({3: -0.8}), T0 + pd.Timedelta(days=3),
+                          excluded={20})
+    assert rows == [
+        {"id": 10, "ticket_count": 1, "ticket_sentiment": 0.0, "ticket_mood": "neutral"},
+        {"id": 30, "ticket_count": 1, "ticket_sentiment": -0.8, "ticket_mood": "negative"},
+    ]
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    from ai_engine.text.sentiment import SentimentScorer
+    return SentimentScorer()
+
+
+def test_ticket_insights_on_a_tiny_desk(scorer):
+    tickets, messages = desk()
+    standing = pd.DataFrame({"segment_code": ["champions", "lost"], "churn_risk": ["low", "low"],
+                             "excluded": [False, True]}, index=[30, 20])
+    result = ticket_insights(tickets, messages, standing, scorer,
+                             since=T0 + pd.Timedelta(days=1), today=T0 + pd.Timedelta(days=3))
+    [row] = result.ticket_rows
+    assert row["id"] == 3 and row["sentiment"] == "negative" and row["language"] == "en"
+    assert row["escalate"] is True  # very negative and a Champion
+    assert row["similar_ids"][0] == 1 and row["reply"] == "We refunded the second charge."
+    assert row["reply_source_id"] == 1
+    assert result.metrics["category_method"].startswith("none")  # 3 tickets: too few to learn
+    assert result.metrics["n_changed"] == 1
+
+
+def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
+    generated = generate_tickets(300, seed=4)
+    codes = {name: i + 1 for i, name in enumerate(sorted(generated["category"].unique()))}
+    cut = 240
+    tickets = pd.DataFrame({
+        "ticket_id": generated["ticket_id"], "customer_id": generated["customer_id"],
+        "subject": generated["subject"], "description": generated["description"],
+        "category_id": [codes[c] if i < cut else None
+                        for i, c in enumerate(generated["recorded_category"])],
+        "solved": generated.index < cut, "created": generated["created"],
+        "changed_at": generated["created"], "stored_sentiment": None,
+        "scored_at": generated["created"].where(generated.index < cut),  # history: scored
+    })
+    messages = pd.DataFrame({"ticket_id": generated["ticket_id"][:cut],
+                             "date": generated["created"][:cut],
+                             "body": generated["reply"][:cut], "from_agent": True})
+    standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
+    result = ticket_insights(tickets, messages, standing, scorer,
+                             since=generated["created"].iloc[cut])
+    rows = result.ticket_rows
+    assert {r["id"] for r in rows} == set(generated["ticket_id"][cut:])
+    truth = dict(zip(generated["ticket_id"], generated["category"].map(codes), strict=True))
+    accuracy = sum(r["category_id"] == truth[r["id"]] for r in rows) / len(rows)
+    assert accuracy > 0.8 and all(0 < r["category_confidence"] <= 1 for r in rows)
+    assert result.metrics["category_backtest"]["top1_accuracy"] > \
+        result.metrics["category_backtest"]["majority_baseline"]
+    assert all(r["reply"] for r in rows if r["similar_ids"])
+
+
+def test_solved_tickets_and_gone_customers_are_not_escalated(scorer):
+    tickets, messages = desk()
+    standing = pd.DataFrame({"segment_code": ["champions"], "churn_risk": ["high"],
+                             "excluded": [False]}, index=[30])
+    since, today = T0 + pd.Timedelta(days=1), T0 + pd.Timedelta(days=3)
+    solved = tickets.assign(solved=True)
+    [row] = ticket_insights(solved, messages, standing, scorer, since, today).ticket_rows
+    assert row["sentiment"] == "negative" and row["escalate"] is False
+    lost = standing.assign(segment_code="lost")  # high risk, but gone for long
+    [row] = ticket_insights(tickets, messages, lost, scorer, since, today).ticket_rows
+    assert row["escalate"] is False
+    slipping = standing.assign(segment_code="need_attention")  # high risk, still here
+    [row] = ticket_insights(tickets, messages, slipping, scorer, since, today).ticket_rows
+    assert row["escalate"] is True
