@@ -57,7 +57,11 @@ class AiRun(models.Model):
         help="Minutes from claim to finish.",
     )
     worker = fields.Char(readonly=True, help="The engine worker that claimed the run.")
-    partners_scored = fields.Integer(readonly=True)
+    partners_scored = fields.Integer(
+        string="Records Scored", readonly=True,
+        help="Customers scored (contact insights), customers given suggestions (product "
+        "suggestions) or tickets analysed (helpdesk).",
+    )
     metrics_json = fields.Text(string="Metrics (JSON)", readonly=True)
     metrics_html = fields.Html(
         string="Metrics", compute="_compute_metrics_html", sanitize=False,
@@ -109,6 +113,8 @@ class AiRun(models.Model):
         """The question admins ask first: how accurate was the model on our own past?"""
         if metrics.get("category_backtest"):
             return self._category_headline(metrics["category_backtest"])
+        if metrics.get("suggestion_backtest"):
+            return self._suggestion_headline(metrics["suggestion_backtest"])
         backtest = metrics.get("backtest") or {}
         model, baseline = backtest.get("model"), backtest.get("baseline")
         if not (model and baseline):
@@ -116,21 +122,35 @@ class AiRun(models.Model):
         measures = [("auc", self.env._("AUC (ranking, 1 = perfect, 0.5 = chance)")),
                     ("brier", self.env._("Brier score (lower is better)")),
                     ("lift_top_decile", self.env._("Lift in the riskiest 10 %"))]
-        rows = Markup("").join(
-            Markup("<tr><th>%s</th><td>%s</td><td>%s</td></tr>")
-            % (label, self._format_metric(model.get(key)), self._format_metric(baseline.get(key)))
-            for key, label in measures
-        )
         caption = self.env._(
             "Churn model checked on your own past: learned from history up to %(as_of)s, "
             "compared with what %(n)s customers did in the next %(days)s days.",
             as_of=backtest.get("as_of", "?"), n=backtest.get("n_customers", "?"),
             days=backtest.get("horizon_days", "?"),
         )
-        return Markup(
-            '<p class="o_ai_run_headline">%s</p><table class="table table-sm o_ai_run_accuracy">'
-            "<thead><tr><th/><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table>"
-        ) % (caption, self.env._("Churn model"), self.env._("Recency only"), rows)
+        return self._accuracy_table(
+            caption, [self.env._("Churn model"), self.env._("Recency only")],
+            [(label, [model.get(key), baseline.get(key)]) for key, label in measures],
+        )
+
+    @api.model
+    def _suggestion_headline(self, backtest):
+        caption = self.env._(
+            "Suggestions checked on your own past: learned from orders before %(cut)s, "
+            "compared with the next order of %(n)s customers.",
+            cut=backtest.get("cut", "?"), n=backtest.get("n_customers", "?"),
+        )
+        methods = [("model", self.env._("Suggestions")),
+                   ("popularity", self.env._("Best sellers")),
+                   ("own_history", self.env._("Their own most-bought"))]
+        measures = [("hr_at_10", self.env._("Next order has one of the 10 (hit rate)")),
+                    ("hr_at_10_never_bought",
+                     self.env._("… counting only products new to the customer"))]
+        return self._accuracy_table(
+            caption, [label for _method, label in methods],
+            [(label, [(backtest.get(method) or {}).get(key) for method, _label in methods])
+             for key, label in measures],
+        )
 
     @api.model
     def _category_headline(self, backtest):
@@ -139,13 +159,25 @@ class AiRun(models.Model):
             "oldest categorised tickets, tested on the %(test)s newest.",
             train=backtest.get("n_train", "?"), test=backtest.get("n_test", "?"),
         )
+        return self._accuracy_table(
+            caption, [self.env._("Suggestion"), self.env._("Most frequent category")],
+            [(self.env._("Top-1 accuracy"),
+              [backtest.get("top1_accuracy"), backtest.get("majority_baseline")])],
+        )
+
+    @api.model
+    def _accuracy_table(self, caption, columns, rows):
+        """A caption over a table: one column per method, one row per measure."""
+        head = Markup("").join(Markup("<th>%s</th>") % column for column in columns)
+        body = Markup("").join(
+            Markup("<tr><th>%s</th>%s</tr>") % (label, Markup("").join(
+                Markup("<td>%s</td>") % self._format_metric(value) for value in values))
+            for label, values in rows
+        )
         return Markup(
             '<p class="o_ai_run_headline">%s</p><table class="table table-sm o_ai_run_accuracy">'
-            "<thead><tr><th/><th>%s</th><th>%s</th></tr></thead><tbody><tr><th>%s</th>"
-            "<td>%s</td><td>%s</td></tr></tbody></table>"
-        ) % (caption, self.env._("Suggestion"), self.env._("Most frequent category"),
-             self.env._("Top-1 accuracy"), self._format_metric(backtest.get("top1_accuracy")),
-             self._format_metric(backtest.get("majority_baseline")))
+            "<thead><tr><th/>%s</tr></thead><tbody>%s</tbody></table>"
+        ) % (caption, head, body)
 
     @api.model
     def _flatten_metrics(self, metrics, prefix=""):

@@ -176,6 +176,22 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertIn("480 oldest categorised tickets", headline)
         self.assertLess(headline.index("0.917"), headline.index("0.242"))
 
+    def test_recommend_metrics_lead_with_hit_rate_against_baselines(self):
+        run = self.Run.browse(self.Run.with_user(self.ai_manager).action_queue(
+            "recommend", self.company.id))
+        claim = self.EngineRun.ai_claim_next("w", ["recommend"])
+        backtest = {"cut": "2026-07-01", "n_customers": 930,
+                    "model": {"hr_at_10": 0.6742, "hr_at_10_never_bought": 0.4951},
+                    "popularity": {"hr_at_10": 0.5151, "hr_at_10_never_bought": 0.3591},
+                    "own_history": {"hr_at_10": 0.5971, "hr_at_10_never_bought": 0.3592}}
+        self.EngineRun.ai_finish(claim["id"], {"metrics": {"suggestion_backtest": backtest}})
+        headline = str(run.metrics_html).split('class="table table-sm o_ai_run_metrics"')[0]
+        self.assertIn("orders before 2026-07-01", headline)
+        self.assertIn("930 customers", headline)
+        self.assertLess(headline.index("0.674"), headline.index("0.515"))
+        self.assertLess(headline.index("0.515"), headline.index("0.597"))
+        self.assertIn("0.495", headline)
+
     def test_metrics_html_escapes(self):
         run = self.queue()
         run.metrics_json = json.dumps({"note": "<script>alert(1)</script>"})
