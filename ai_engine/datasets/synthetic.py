@@ -3,8 +3,28 @@
 Each customer is a few *episodes* of buying (active, then fading before they leave, sometimes a
 later comeback). Within an episode orders arrive as a Poisson process whose rate is the
 customer's own (gamma-distributed, so a few buy weekly and many twice a year) modulated by
-seasonality. Orders get baskets from a product catalogue; a few lines are refunded later.
-Everything is vectorised over episodes/orders/lines so 20k customers take a couple of seconds.
+seasonality. A few lines are refunded later.
+
+What goes into the baskets has the structure real office-supply sales have, so that a
+recommender has something true to learn (and a bench on this data means something):
+
+* *Staples at a personal rhythm*: consumables (paper, toner, coffee …) have a typical time to use
+  up; each customer stocks a few (some from the first order, a third of those they try later)
+  and re-buys each at the first order after it runs out — the noun's cycle scaled by how fast
+  that office consumes — in a quantity that covers the time since the last purchase.
+* *Bundles*: items bought together in one order (toner → drum unit, ink → photo paper, coffee →
+  cups and biscuits, standing desk → monitor stand and lamp, meeting table → chairs), mostly in
+  the grade of the main item.
+* *Accessories later*: equipment pulls accessories into a later order some days on (standing desk
+  → desk organiser, docking station → headset and webcam, filing cabinet → label rolls).
+* *Tastes inside a category*: besides a favourite category, each customer likes some nouns more
+  than others and has a usual grade (Basic … Premium), so two customers of one category buy
+  different products; products also have a long-tailed popularity inside their category.
+
+The order dates and counts come first and do not depend on the baskets (churn, RFM and CLV see
+the same buying rhythm whatever the catalogue). Everything is vectorised over
+episodes/orders/lines (the replenishment loop runs once per re-purchase round, over all
+staples at once), so 20k customers take about a second.
 """
 
 from __future__ import annotations
@@ -27,6 +47,50 @@ _CATALOGUE = {
                                "Cups"]),
 }
 _GRADES = ["Basic", "Classic", "Pro", "Premium"]
+
+# How products relate, as office-supply shops see it. Per noun: the days a typical office takes
+# to use it up (None: equipment, bought when needed rather than on a rhythm), what goes into the
+# same order with it (noun → probability) and what follows in a later order (noun →
+# (probability, mean days later)).
+_ROLES: dict[str, tuple[float | None, dict, dict]] = {
+    "Notebook": (60, {"Ballpoint pens": 0.25}, {}),
+    "Copy paper": (30, {"Toner": 0.15, "Sticky notes": 0.1}, {}),
+    "Legal pad": (60, {"Ballpoint pens": 0.25}, {}),
+    "Sticky notes": (45, {"Highlighters": 0.2}, {}),
+    "Planner": (365, {"Fineliners": 0.3}, {}),
+    "Ballpoint pens": (45, {"Notebook": 0.1}, {}),
+    "Markers": (90, {"Sticky notes": 0.15}, {}),
+    "Fineliners": (90, {}, {}),
+    "Pencils": (90, {}, {}),
+    "Highlighters": (90, {"Sticky notes": 0.15}, {}),
+    "Desk organiser": (None, {"Tray": 0.3, "Stapler": 0.15}, {}),
+    "Stapler": (None, {"Tray": 0.15}, {}),
+    "Lamp": (None, {}, {}),
+    "Monitor stand": (None, {"Lamp": 0.15}, {"Docking station": (0.1, 30)}),
+    "Tray": (None, {"Label roll": 0.15}, {}),
+    "Toner": (75, {"Drum unit": 0.12, "Copy paper": 0.25}, {}),
+    "Ink cartridge": (45, {"Photo paper": 0.3, "Copy paper": 0.15}, {}),
+    "Label roll": (60, {}, {}),
+    "Drum unit": (300, {"Toner": 0.6}, {}),
+    "Photo paper": (120, {"Ink cartridge": 0.4}, {}),
+    "Headset": (None, {"Webcam": 0.25}, {}),
+    "Webcam": (None, {"Headset": 0.35}, {}),
+    "Keyboard": (None, {"Docking station": 0.15}, {"Headset": (0.15, 30)}),
+    "Docking station": (None, {"Keyboard": 0.35, "Monitor stand": 0.3},
+                        {"Headset": (0.25, 20), "Webcam": (0.2, 20)}),
+    "Shredder": (None, {}, {}),
+    "Office chair": (None, {"Standing desk": 0.1}, {"Desk organiser": (0.15, 20)}),
+    "Standing desk": (None, {"Monitor stand": 0.35, "Lamp": 0.3, "Office chair": 0.3},
+                      {"Desk organiser": (0.3, 20), "Lamp": (0.2, 25)}),
+    "Filing cabinet": (None, {"Label roll": 0.35, "Tray": 0.3}, {"Label roll": (0.3, 30)}),
+    "Bookcase": (None, {"Filing cabinet": 0.15}, {"Tray": (0.15, 20)}),
+    "Meeting table": (None, {"Office chair": 0.6}, {"Cups": (0.3, 15), "Coffee beans": (0.25, 15)}),
+    "Coffee beans": (21, {"Cups": 0.2, "Biscuits": 0.25}, {}),
+    "Tea assortment": (30, {"Biscuits": 0.3, "Cups": 0.15}, {}),
+    "Water bottles": (14, {}, {}),
+    "Biscuits": (21, {"Coffee beans": 0.1}, {}),
+    "Cups": (45, {}, {}),
+}
 
 
 def generate_products(seed: int = 0) -> pd.DataFrame:
@@ -102,27 +166,248 @@ def _orders(episodes: pd.DataFrame, start: pd.Timestamp, rng: np.random.Generato
     return orders.sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True)
 
 
+class _Catalogue:
+    """The catalogue as arrays: category, noun and grade of each product, a popularity prior, and
+    the noun-level roles above. Names that are not ``"<noun> <grade>"`` of ``_ROLES`` (a catalogue
+    of one's own) get no cycle and no partners: they are only ever bought as the occasional line."""
+
+    def __init__(self, products: pd.DataFrame):
+        names = products["name"].astype(str) if "name" in products.columns else \
+            products["product_id"].astype(str)
+        split = names.str.rsplit(" ", n=1)
+        grade = split.str[-1].map({g: i for i, g in enumerate(_GRADES)})
+        known = grade.notna() & split.str[0].isin(list(_ROLES))
+        noun_name = split.str[0].where(known, names)
+        self.nouns = list(dict.fromkeys(noun_name))
+        noun_of = {n: i for i, n in enumerate(self.nouns)}
+        self.noun = noun_name.map(noun_of).to_numpy()
+        self.grade = grade.where(known, -1).to_numpy(int)
+        cats = products["category"].astype(str) if "category" in products.columns else \
+            pd.Series("All", index=products.index)
+        self.categories = list(dict.fromkeys(cats))
+        self.category = cats.map({c: i for i, c in enumerate(self.categories)}).to_numpy()
+        # Inside a category the first products sell most (a long tail, as every shop has).
+        rank = pd.Series(np.arange(len(products))).groupby(self.category).cumcount() + 1
+        self.prior = 1.0 / rank.to_numpy() ** 0.7
+        self.members = [np.flatnonzero(self.category == c) for c in range(len(self.categories))]
+        self.variants = [np.flatnonzero(self.noun == n) for n in range(len(self.nouns))]
+        cycle = [(_ROLES[n][0] if n in _ROLES else None) for n in self.nouns]
+        self.cycle = np.array([np.nan if c is None else c for c in cycle], dtype=float)
+        self.consumable = np.flatnonzero(~np.isnan(self.cycle[self.noun]))
+        self.equipment_category = np.array([
+            np.isnan(self.cycle[self.noun[m]]).all() for m in self.members])
+        self.bundles = self._edges(1)
+        self.later = self._edges(2)
+
+    def _edges(self, part: int) -> pd.DataFrame:
+        rows = []
+        for n, name in enumerate(self.nouns):
+            for other, how in (_ROLES[name][part] if name in _ROLES else {}).items():
+                if other in self.nouns:
+                    p, days = how if isinstance(how, tuple) else (how, 0.0)
+                    rows.append((n, self.nouns.index(other), p, days))
+        return pd.DataFrame(rows, columns=["noun", "other", "p", "days"])
+
+
+def _sample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One column index per row, with probability proportional to the row's weights."""
+    cum = weights.cumsum(axis=1)
+    u = rng.random(len(weights)) * cum[:, -1]
+    return np.minimum((cum < u[:, None]).sum(axis=1), weights.shape[1] - 1)
+
+
+class _Tastes:
+    """Who likes what: a favourite category, a liking per noun (one office swears by fineliners,
+    the next by pencils) and a usual grade (Basic … Premium), so two customers of the same
+    category still buy different products."""
+
+    def __init__(self, cat: _Catalogue, n_customers: int, rng: np.random.Generator):
+        n = n_customers + 1
+        self.cat = cat
+        self.favourite = rng.integers(0, len(cat.categories), n)
+        self.noun = rng.lognormal(0.0, 0.8, (n, len(cat.nouns)))
+        self.grade = rng.choice(len(_GRADES), n, p=[0.35, 0.3, 0.2, 0.15])
+        self.pace = rng.lognormal(0.0, 0.35, n)  # how fast this office uses things up
+
+    def weights(self, customers: np.ndarray, candidates: np.ndarray,
+                grade: np.ndarray | None = None) -> np.ndarray:
+        """Rows = lines, columns = candidate products: popularity × liking × grade fit."""
+        cat = self.cat
+        usual = self.grade[customers] if grade is None else grade
+        g = cat.grade[candidates]
+        fit = np.where(g[None, :] < 0, 1.0,
+                       np.exp(-1.0 * np.abs(g[None, :] - usual[:, None])))
+        return cat.prior[candidates][None, :] * self.noun[customers][:, cat.noun[candidates]] * fit
+
+    def pick_in_category(self, customers: np.ndarray, categories: np.ndarray,
+                         rng: np.random.Generator) -> np.ndarray:
+        out = np.empty(len(customers), dtype=int)
+        for c, members in enumerate(self.cat.members):
+            rows = np.flatnonzero(categories == c)
+            if rows.size:
+                out[rows] = members[_sample(self.weights(customers[rows], members), rng)]
+        return out
+
+    def pick_variant(self, customers: np.ndarray, nouns: np.ndarray, like: np.ndarray,
+                     rng: np.random.Generator) -> np.ndarray:
+        """A product of the given noun: most often the grade of the item it goes with."""
+        grade = np.where((rng.random(len(like)) < 0.6) & (self.cat.grade[like] >= 0),
+                         self.cat.grade[like], self.grade[customers])
+        out = np.empty(len(customers), dtype=int)
+        for n, variants in enumerate(self.cat.variants):
+            rows = np.flatnonzero(nouns == n)
+            if rows.size:
+                out[rows] = variants[_sample(self.weights(customers[rows], variants,
+                                                         grade[rows]), rng)]
+        return out
+
+
+class _Calendar:
+    """Each customer's order days, to find "the customer's first order on or after day t"."""
+
+    def __init__(self, orders: pd.DataFrame, day: np.ndarray):
+        self.day = day
+        self.order = np.lexsort((np.arange(len(day)), day, orders["customer_id"].to_numpy()))
+        self.customer = orders["customer_id"].to_numpy()[self.order]
+        self.width = float(day.max() + 2)
+        self.key = self.customer * self.width + day[self.order]
+
+    def next_order(self, customers: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Index of that order, -1 if the customer never orders again."""
+        pos = np.searchsorted(self.key, customers * self.width + np.ceil(day))
+        inside = pos < len(self.key)
+        pos = np.where(inside, pos, 0)
+        found = inside & (self.customer[pos] == customers)
+        return np.where(found, self.order[pos], -1)
+
+
+def _replenish(cat: _Catalogue, tastes: _Tastes, cal: _Calendar, customers: np.ndarray,
+               products: np.ndarray, day: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Consumables a customer has taken up are bought again when they run out: the first order
+    after the customer's own cycle for that product (the noun's cycle × the office's pace, a
+    little irregular each time), in the quantity that covers the time since the last purchase
+    (an office that orders twice a year stocks up). A few are dropped now and then (a switch of
+    brand). Returns order index, product and that quantity multiplier of every re-purchase."""
+    cycle = cat.cycle[cat.noun[products]] * tastes.pace[customers] * rng.lognormal(
+        0.0, 0.25, len(products))
+    orders, bought, cover = [], [], []
+    while customers.size:
+        due = day + cycle * rng.lognormal(0.0, 0.2, len(cycle))
+        order = cal.next_order(customers, np.maximum(due, day + 1))
+        keep = (order >= 0) & (rng.random(len(order)) >= 0.03)
+        order = order[keep]
+        customers, products, cycle = customers[keep], products[keep], cycle[keep]
+        orders.append(order)
+        bought.append(products)
+        cover.append(np.clip(np.round((cal.day[order] - day[keep]) / cycle), 1, 6))
+        day = cal.day[order]
+    if not orders:
+        return np.empty(0, dtype=int), np.empty(0, dtype=int), np.empty(0)
+    return np.concatenate(orders), np.concatenate(bought), np.concatenate(cover)
+
+
+def _partners(edges: pd.DataFrame, nouns: np.ndarray, rng: np.random.Generator):
+    """For lines of the given nouns: which partner nouns come along (line index, noun, days)."""
+    if edges.empty or not nouns.size:
+        return np.empty(0, dtype=int), np.empty(0, dtype=int), np.empty(0)
+    by_noun = edges.sort_values("noun", kind="stable")
+    starts = np.searchsorted(by_noun["noun"].to_numpy(), np.arange(nouns.max() + 2))
+    count = starts[nouns + 1] - starts[nouns]
+    line = np.repeat(np.arange(len(nouns)), count)
+    first = np.cumsum(count) - count  # position of each line's first edge among the rows
+    edge = starts[nouns][line] + np.arange(line.size) - first[line]
+    hit = rng.random(line.size) < by_noun["p"].to_numpy()[edge]
+    return line[hit], by_noun["other"].to_numpy()[edge[hit]], by_noun["days"].to_numpy()[edge[hit]]
+
+
 def _lines(orders: pd.DataFrame, products: pd.DataFrame, n_customers: int,
            rng: np.random.Generator) -> pd.DataFrame:
-    """Baskets: mostly from the customer's favourite category, popular products more often."""
-    n_lines = 1 + rng.poisson(0.9 * np.sqrt(orders["value"].to_numpy()))
-    order_idx = np.repeat(np.arange(len(orders)), n_lines)
-    lines = orders.iloc[order_idx].reset_index(drop=True)
-    lines["order_id"] = [f"SO{i + 1:07d}" for i in order_idx]
-    categories = products["category"].unique()
-    favourite = rng.integers(0, len(categories), n_customers + 1)
-    own = rng.random(len(lines)) < 0.6
-    cat_idx = np.where(own, favourite[lines["customer_id"].to_numpy()],
-                       rng.integers(0, len(categories), len(lines)))
-    by_cat = [products.index[products["category"] == c].to_numpy() for c in categories]
-    pick = np.empty(len(lines), dtype=int)
-    for c, members in enumerate(by_cat):
-        mask = cat_idx == c
-        popularity = 1.0 / np.arange(1, len(members) + 1)
-        pick[mask] = rng.choice(members, mask.sum(), p=popularity / popularity.sum())
-    chosen = products.iloc[pick]
+    """Baskets with the structure real shops have (see the module docstring).
+
+    1. *Occasional lines* (one every other order, more for bigger customers): a category (60 % the
+       customer's favourite) and a product in it by popularity × the customer's liking of the
+       noun × closeness to their usual grade.
+    2. *Accessories* that follow equipment some days later (desk → organiser three weeks on),
+       into the customer's next order after that.
+    3. *Staples*: consumables a customer stocks (a couple from their first order, and a third of
+       the consumables they try) are re-bought at their own rhythm.
+    4. An order with nothing yet (a day with nothing due) gets one occasional line.
+    5. *Bundles*: partners of any of those lines in the same order (toner → drum unit, coffee →
+       cups, standing desk → monitor stand), mostly in the same grade.
+    """
+    cat = _Catalogue(products)
+    tastes = _Tastes(cat, n_customers, rng)
+    customer = orders["customer_id"].to_numpy()
+    day = ((orders["date"] - orders["date"].min()).dt.days).to_numpy().astype(float)
+    cal = _Calendar(orders, day)
+    n_orders = len(orders)
+
+    # Consumables mostly come through the stock rhythm (3.), so a one-off line outside the
+    # favourite category is more often equipment.
+    other = np.where(cat.equipment_category, 4.0, 1.0)
+
+    def occasional(order_idx: np.ndarray) -> np.ndarray:
+        who = customer[order_idx]
+        own = rng.random(len(who)) < 0.6
+        cats = np.where(own, tastes.favourite[who],
+                        rng.choice(len(cat.categories), len(who), p=other / other.sum()))
+        return tastes.pick_in_category(who, cats, rng)
+
+    # 1. occasional lines
+    n_occ = rng.poisson(0.5 * np.sqrt(orders["value"].to_numpy()))
+    occ_order = np.repeat(np.arange(n_orders), n_occ)
+    occ_product = occasional(occ_order)
+    # 2. accessories in a later order
+    line, noun, days = _partners(cat.later, cat.noun[occ_product], rng)
+    later_day = day[occ_order[line]] + np.maximum(1.0, rng.gamma(2.0, days / 2.0))
+    later_order = cal.next_order(customer[occ_order[line]], later_day)
+    keep = later_order >= 0
+    acc_order = later_order[keep]
+    acc_product = tastes.pick_variant(customer[acc_order], noun[keep],
+                                      occ_product[line[keep]], rng)
+    # 3. staples: a few from the first order, and a third of the consumables tried
+    first = np.flatnonzero(~pd.Series(customer).duplicated().to_numpy())
+    k = rng.poisson(1.2, len(first)) * (cat.consumable.size > 0)
+    start_order = np.repeat(first, k)
+    who = customer[start_order]
+    favourite = cat.category[cat.consumable][None, :] == tastes.favourite[who][:, None]
+    w = tastes.weights(who, cat.consumable) * np.where(favourite, 6.0, 1.0)
+    start_product = cat.consumable[_sample(w, rng)] if who.size else np.empty(0, dtype=int)
+    tried_order = np.concatenate([occ_order, acc_order])
+    tried_product = np.concatenate([occ_product, acc_product])
+    adopt = ~np.isnan(cat.cycle[cat.noun[tried_product]]) & (rng.random(len(tried_product)) < 0.35)
+    chain = pd.DataFrame({
+        "order": np.concatenate([start_order, tried_order[adopt]]),
+        "product": np.concatenate([start_product, tried_product[adopt]]),
+    })
+    chain["customer"] = customer[chain["order"]]
+    chain = chain.sort_values(["order", "product"]).drop_duplicates(["customer", "product"])
+    again = _replenish(cat, tastes, cal, chain["customer"].to_numpy(),
+                       chain["product"].to_numpy(), day[chain["order"].to_numpy()], rng)
+    parts = [(occ_order, occ_product), (acc_order, acc_product),
+             (start_order, start_product), again[:2]]
+    # 4. an order with nothing due gets one occasional line
+    empty = np.setdiff1d(np.arange(n_orders), np.concatenate([p[0] for p in parts]))
+    parts.append((empty, occasional(empty)))
+    # 5. same-order bundles
+    main_order = np.concatenate([p[0] for p in parts])
+    main_product = np.concatenate([p[1] for p in parts])
+    line, noun, _ = _partners(cat.bundles, cat.noun[main_product], rng)
+    parts.append((main_order[line], tastes.pick_variant(customer[main_order[line]], noun,
+                                                        main_product[line], rng)))
+    cover = np.ones(sum(len(p[0]) for p in parts))
+    at = sum(len(p[0]) for p in parts[:3])
+    cover[at:at + len(again[2])] = again[2]
+    basket = pd.DataFrame({"order": np.concatenate([p[0] for p in parts]),
+                           "product": np.concatenate([p[1] for p in parts]), "cover": cover})
+    basket = (basket.sort_values("cover", ascending=False, kind="stable")
+              .drop_duplicates(["order", "product"]).sort_values("order", kind="stable"))
+    lines = orders.iloc[basket["order"].to_numpy()].reset_index(drop=True)
+    lines["order_id"] = [f"SO{i + 1:07d}" for i in basket["order"].to_numpy()]
+    chosen = products.iloc[basket["product"].to_numpy()]
     lines["product_id"] = chosen["product_id"].to_numpy()
     qty = 1 + rng.poisson(np.where(lines["whale"], 4.0, 0.7 * lines["value"].to_numpy()))
+    qty = qty * basket["cover"].to_numpy()
     discount = rng.choice([0.0, 0.05, 0.1], len(lines), p=[0.7, 0.2, 0.1])
     lines["quantity"] = qty.astype(float)
     lines["amount"] = np.round(qty * chosen["list_price"].to_numpy() * (1 - discount), 2)

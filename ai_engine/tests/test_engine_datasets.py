@@ -32,3 +32,33 @@ def test_cdnow_sample_from_lifetimes_files():
     assert tx["customer_id"].nunique() == 2357
     assert tx["date"].min() == pd.Timestamp("1997-01-01")
     assert tx["date"].max() == pd.Timestamp("1998-06-30")
+
+
+def test_generated_baskets_have_product_structure():
+    # Bundles, staples at a rhythm and tastes inside categories (see the generator docstring).
+    tx = generate_history(n_customers=1000, seed=1)
+    noun = generate_products(1).set_index("product_id")["name"].str.rsplit(" ", n=1).str[0]
+    lines = tx[tx["amount"] > 0].assign(noun=lambda d: d["product_id"].map(noun))
+    has = pd.crosstab(lines["order_id"], lines["noun"]).gt(0)
+
+    def lift(a, b):
+        return (has[a] & has[b]).mean() / (has[a].mean() * has[b].mean())
+
+    assert lift("Drum unit", "Toner") > 3 and lift("Standing desk", "Monitor stand") > 3
+    assert lift("Toner", "Coffee beans") < 1.5                    # unrelated: about chance
+    # Staples come back: most lines re-buy something the customer bought before.
+    first = lines.groupby(["customer_id", "product_id"])["date"].transform("min")
+    assert (lines["date"] > first).mean() > 0.4
+    # Coffee is used up faster than drum units: shorter gaps between re-purchases.
+    gaps = (lines.drop_duplicates(["customer_id", "product_id", "date"])
+            .sort_values("date").groupby(["customer_id", "product_id"])["date"].diff().dt.days)
+    by_noun = gaps.groupby(lines["noun"]).median()
+    assert by_noun["Coffee beans"] < by_noun["Toner"] < by_noun["Drum unit"]
+
+
+def test_generated_history_with_a_catalogue_of_ones_own():
+    products = pd.DataFrame({"product_id": [11, 12, 13], "name": ["Gadget", "Widget", "Gizmo"],
+                             "category": ["A", "A", "B"], "list_price": [5.0, 8.0, 20.0]})
+    tx = generate_history(n_customers=40, seed=0, products=products)
+    validate_transactions(tx)
+    assert set(tx["product_id"]) <= {11, 12, 13}
