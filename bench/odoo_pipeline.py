@@ -51,7 +51,7 @@ def run(customers: int, seed: int, years: float) -> dict:
         engine = OdooClient(OdooSettings(server.url, server.db, "ai-engine", server.api_key,
                                          timeout=3600)).connect()
         counts = timed("seed-odoo", figures, seed_odoo, admin, customers=customers, seed=seed,
-                       years=years, progress=lambda _m: None)
+                       years=years, tickets=0, progress=lambda _m: None)
         company_id = counts["company_id"]
         tx = timed("extract", figures, extract.sale_transactions, engine, company_id)
         result = timed("train + score", figures, score_customers, tx, dt.date.today())
