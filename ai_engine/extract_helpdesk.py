@@ -68,16 +68,17 @@ def read_messages(client: OdooClient, ticket_ids, batch_size: int = 2000) -> pd.
 
 def read_customer_standing(client: OdooClient, customer_ids, batch_size: int = 5000
                            ) -> pd.DataFrame:
-    """customer id → segment code and churn risk (contact insights), and the GDPR flag."""
+    """customer id → segment code and churn risk (contact insights), the GDPR flag and the
+    ticket count their contact shows now."""
     codes = {rec["id"]: rec["code"] for rec in client.call(
         "ai.segment", "search_read", [], fields=["code"], context={"active_test": False})}
     rows = [(rec["id"], codes.get(_m2o_id(rec["ai_segment_id"])), rec["ai_churn_risk"] or None,
-             bool(rec["ai_exclude_profiling"]))
+             bool(rec["ai_exclude_profiling"]), rec["ai_ticket_count"])
             for rec in read_by_ids(client, "res.partner", customer_ids,
-                                   ["ai_segment_id", "ai_churn_risk", "ai_exclude_profiling"],
-                                   batch_size)]
-    return pd.DataFrame(rows, columns=["customer_id", "segment_code", "churn_risk", "excluded"]
-                        ).set_index("customer_id")
+                                   ["ai_segment_id", "ai_churn_risk", "ai_exclude_profiling",
+                                    "ai_ticket_count"], batch_size)]
+    return pd.DataFrame(rows, columns=["customer_id", "segment_code", "churn_risk", "excluded",
+                                       "ticket_count"]).set_index("customer_id")
 
 
 def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:

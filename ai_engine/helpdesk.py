@@ -122,8 +122,11 @@ def similar_and_replies(texts: pd.Series, tickets: pd.DataFrame, messages: pd.Da
 
 
 def customer_moods(tickets: pd.DataFrame, scores: pd.Series, today: pd.Timestamp,
-                   excluded: set[int]) -> list[dict]:
-    """Recent tickets per customer and their mean sentiment (new scores over stored ones)."""
+                   excluded: set[int], shown: set | None = None) -> list[dict]:
+    """Recent tickets per customer and their mean sentiment (new scores over stored ones).
+
+    ``shown``: customers whose contact shows a ticket count now; those without a recent ticket
+    any more are reset, so a mood does not outlive its window."""
     recent = tickets[(tickets["created"] >= today - pd.Timedelta(days=MOOD_WINDOW_DAYS))
                      & tickets["customer_id"].notna()
                      & ~tickets["customer_id"].isin(excluded)].copy()
@@ -136,6 +139,9 @@ def customer_moods(tickets: pd.DataFrame, scores: pd.Series, today: pd.Timestamp
         rows.append({"id": int(customer_id), "ticket_count": int(len(group)),
                      "ticket_sentiment": None if np.isnan(mean) else round(float(mean), 3),
                      "ticket_mood": mood})
+    quiet = set(shown or ()) - set(recent["customer_id"]) - set(excluded)
+    rows += [{"id": int(customer_id), "ticket_count": 0, "ticket_sentiment": None,
+              "ticket_mood": None} for customer_id in sorted(quiet)]
     return rows
 
 
@@ -182,7 +188,9 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
                        sentiment_sentence=None, escalate=False)
         rows.append(row)
     scores = sentiment["score"].astype(float) if len(sentiment) else pd.Series(dtype=float)
-    customer_rows = customer_moods(tickets, scores, today, excluded)
+    shown = set(standing.index[standing["ticket_count"] > 0]) \
+        if "ticket_count" in standing.columns else set()
+    customer_rows = customer_moods(tickets, scores, today, excluded, shown)
     elapsed = time.perf_counter() - started
     labels = sentiment["label"].value_counts().to_dict() if len(sentiment) else {}
     metrics = {

@@ -79,6 +79,17 @@ def test_customer_moods_prefer_new_scores_and_skip_excluded_customers():
     ]
 
 
+def test_customer_moods_reset_customers_whose_tickets_left_the_window():
+    tickets, _messages = desk()
+    later = T0 + pd.Timedelta(days=200)  # every ticket is older than 90 days now
+    rows = customer_moods(tickets, pd.Series(dtype=float), later, excluded=set(),
+                          shown={10, 20})
+    assert rows == [
+        {"id": 10, "ticket_count": 0, "ticket_sentiment": None, "ticket_mood": None},
+        {"id": 20, "ticket_count": 0, "ticket_sentiment": None, "ticket_mood": None},
+    ]
+
+
 @pytest.fixture(scope="module")
 def scorer():
     from ai_engine.text.sentiment import SentimentScorer
