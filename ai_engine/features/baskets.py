@@ -64,7 +64,9 @@ def repurchase_cycles(lines: pd.DataFrame, as_of, half_life_days: float | None =
     between purchase days, NaN with fewer than two), ``cycle_spread`` (std/mean of those gaps,
     NaN with fewer than three), ``weighted_orders`` (recency-decayed ``orders``),
     ``customer_orders`` and ``customer_weighted_orders`` (the same over all the customer's
-    purchase days) and ``order_share`` = ``weighted_orders / customer_weighted_orders``.
+    purchase days), ``order_share`` = ``weighted_orders / customer_weighted_orders`` and
+    ``own_rank`` (1 = the product the customer bought on most days; ties: more recent, then
+    product id — the order of a plain "their most-bought products" list).
     """
     as_of = pd.Timestamp(as_of).normalize()
     days = lines[["customer_id", "product_id", "date"]].drop_duplicates()
@@ -94,6 +96,9 @@ def repurchase_cycles(lines: pd.DataFrame, as_of, half_life_days: float | None =
     })
     out = out.join(per_customer, on="customer_id")
     out["order_share"] = out["weighted_orders"] / out["customer_weighted_orders"]
+    ranked = out.sort_values(["customer_id", "orders", "last_date", "product_id"],
+                             ascending=[True, False, False, True], kind="stable")
+    out["own_rank"] = ranked.groupby("customer_id").cumcount().add(1).reindex(out.index)
     return out
 
 

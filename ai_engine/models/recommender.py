@@ -7,11 +7,13 @@ How (see docs/ARCHITECTURE.md):
    overall, by customer segment and by product category.
 2. Candidates per customer from four sources: products they bought before, products bought with
    theirs (affinity), popular with their segment, top sellers of their categories and overall.
-3. Each candidate gets a few features (share of the customer's orders with it, due-ness against
-   its own reorder cycle, affinity, popularity in segment/category/overall). A ranker learns
-   P(product in the customer's next order) ~ features on a time split *inside* the training
-   period (cut ``validation_days`` before ``as_of``; labels = each customer's next order after
-   that cut), so the blend of reorders and new products is learned, not hand-set.
+3. Each candidate gets a few features (share of the customer's orders with it, decayed and
+   plain, its rank among the customer's own products, due-ness against its own reorder cycle,
+   affinity, popularity in segment/category/overall). A ranker learns
+   P(product in the customer's next order) ~ features on time splits *inside* the training
+   period (cuts ``validation_days``, 2 × and … ``validation_cuts`` × that before ``as_of``;
+   labels = each customer's next order after a cut and before ``as_of``, however long they took
+   to come back), so the blend of reorders and new products is learned, not hand-set.
 4. The reason is the source that explains the product: its reorder cycle or count for a product
    bought before, else the source that ranks it highest (affinity → "Bought with X by 38 % of
    customers", segment, category, overall).
@@ -38,11 +40,13 @@ from ai_engine.errors import DataError
 from ai_engine.features import baskets
 
 FEATURES = ["bought_before", "order_share", "log_orders", "log_days_since", "has_cycle", "due",
-            "affinity", "segment_share", "category_share", "overall_share"]
+            "affinity", "segment_share", "category_share", "overall_share",
+            "own_rank_inv", "plain_share", "overdue"]
 # Used when there is too little history to learn the blend (log-odds per unit of feature).
 FIXED_WEIGHTS = {"bought_before": 1.0, "order_share": 6.0, "log_orders": 0.3,
                  "log_days_since": -0.3, "has_cycle": 0.0, "due": 0.8, "affinity": 8.0,
-                 "segment_share": 3.0, "category_share": 2.0, "overall_share": 2.0}
+                 "segment_share": 3.0, "category_share": 2.0, "overall_share": 2.0,
+                 "own_rank_inv": 0.0, "plain_share": 0.0, "overdue": 0.0}
 FIXED_INTERCEPT = -4.0
 SOURCES = ["history", "affinity", "segment", "category", "popular"]
 REASONS = {"segment": "Popular with customers like this one",
@@ -97,13 +101,18 @@ class BasketRecommender(BaseEstimator):
     ``product_id[, name][, category]`` (names make reasons readable; categories enable category
     popularity and default segments). ``segments``: optional Series customer_id → label (e.g. the
     RFM segment); default = the customer's main category, else an order-frequency tier.
+
+    The ranker learns on ``validation_cuts`` time splits before ``as_of``, ``validation_days``
+    apart (default: twice the median days between a customer's orders, 14 to 120): more
+    customers to learn from than one split, and the earlier cuts also label customers who take
+    months to come back.
     """
 
     def __init__(self, half_life_days: float | None = 90.0, measure: str = "cosine",
                  neighbours: int = 20, min_customers: int = 2, shrink: float = 1.0,
                  seed_items: int = 50, candidates: int = 50, retire_after_days: int | None = 180,
                  ranker: str = "boosting", validation_days: int | None = None,
-                 random_state: int = 0):
+                 validation_cuts: int = 3, random_state: int = 0):
         self.half_life_days = half_life_days
         self.measure = measure
         self.neighbours = neighbours
@@ -114,6 +123,7 @@ class BasketRecommender(BaseEstimator):
         self.retire_after_days = retire_after_days
         self.ranker = ranker
         self.validation_days = validation_days
+        self.validation_cuts = validation_cuts
         self.random_state = random_state
 
     # ------------------------------------------------------------------ learning
@@ -121,6 +131,8 @@ class BasketRecommender(BaseEstimator):
             segments: pd.Series | None = None):
         if self.ranker not in ("boosting", "logistic", "fixed"):
             raise ValueError("ranker must be 'boosting', 'logistic' or 'fixed'")
+        if self.validation_cuts < 1:
+            raise ValueError("validation_cuts must be at least 1")
         missing = [c for c in ("customer_id", "order_id", "date", "product_id", "amount")
                    if c not in X.columns]
         if missing:
@@ -233,7 +245,10 @@ class BasketRecommender(BaseEstimator):
 
     def _fit_ranker(self, lines: pd.DataFrame, as_of: pd.Timestamp,
                     segments: pd.Series | None):
-        """Learn the blend on the last ``validation_days`` before ``as_of`` (a time split)."""
+        """Learn the blend on time splits before ``as_of``: at each cut ``k × validation_days``
+        before it (k = 1 … ``validation_cuts``), the tables are rebuilt from the lines before the
+        cut and each customer's candidates are labelled with their first order after the cut
+        (before ``as_of``). The splits are stacked into one training set."""
         info = {"method": "fixed", "positives": 0, "rows": 0}
         if self.ranker == "fixed":
             return None, info
@@ -242,21 +257,20 @@ class BasketRecommender(BaseEstimator):
             visits = lines[["customer_id", "date"]].drop_duplicates().sort_values("date")
             gaps = visits.groupby("customer_id")["date"].diff().dt.days.dropna()
             days = int(np.clip(2 * gaps.median(), 14, 120)) if len(gaps) else 30
-        cut = as_of - pd.Timedelta(days=days)
-        before, after = lines[lines["date"] < cut], lines[lines["date"] >= cut]
-        if before.empty or after.empty:
+        frames, customers = [], 0
+        for k in range(1, self.validation_cuts + 1):
+            frame = self._labelled_candidates(lines, as_of - pd.Timedelta(days=k * days),
+                                              segments)
+            if frame is None:  # earlier cuts have even less history
+                break
+            frames.append(frame)
+            customers += frame["customer_id"].nunique()
+        if not frames:
             return None, info
-        first = after.groupby("customer_id")["date"].transform("min")
-        nxt = after[after["date"] == first][["customer_id", "product_id"]].drop_duplicates()
-        nxt = nxt[nxt["customer_id"].isin(before["customer_id"])]
-        if nxt["customer_id"].nunique() < 10:
-            return None, info
-        tables = self._tables(before, cut, segments)
-        frame = self._candidates(tables, pd.Index(nxt["customer_id"].unique()), cut, {})
-        frame = frame.merge(nxt.assign(label=1), on=["customer_id", "product_id"], how="left")
-        label = frame["label"].fillna(0).astype(int).to_numpy()
+        frame = pd.concat(frames, ignore_index=True)
+        label = frame["label"].to_numpy()
         info = {"method": "fixed", "positives": int(label.sum()), "rows": len(frame),
-                "validation_days": days, "customers": int(nxt["customer_id"].nunique())}
+                "validation_days": days, "cuts": len(frames), "customers": int(customers)}
         if label.sum() < MIN_TRAIN_POSITIVES or label.sum() == len(label):
             return None, info
         if self.ranker == "logistic":
@@ -269,6 +283,24 @@ class BasketRecommender(BaseEstimator):
             model.fit(frame[FEATURES].to_numpy(float), label)
         info["method"] = self.ranker
         return model, info
+
+    def _labelled_candidates(self, lines: pd.DataFrame, cut: pd.Timestamp,
+                             segments: pd.Series | None) -> pd.DataFrame | None:
+        """Candidates as of ``cut`` (from the lines before it) of the customers who order again
+        after it, ``label`` = 1 for the products of that next order; None with < 10 of them."""
+        before, after = lines[lines["date"] < cut], lines[lines["date"] >= cut]
+        if before.empty or after.empty:
+            return None
+        first = after.groupby("customer_id")["date"].transform("min")
+        nxt = after[after["date"] == first][["customer_id", "product_id"]].drop_duplicates()
+        nxt = nxt[nxt["customer_id"].isin(before["customer_id"])]
+        if nxt["customer_id"].nunique() < 10:
+            return None
+        tables = self._tables(before, cut, segments)
+        frame = self._candidates(tables, pd.Index(nxt["customer_id"].unique()), cut, {})
+        frame = frame.merge(nxt.assign(label=1), on=["customer_id", "product_id"], how="left")
+        frame["label"] = frame["label"].fillna(0).astype(int)
+        return frame
 
     # ------------------------------------------------------------------ candidates & features
     def _candidates(self, t: _Tables, customers: pd.Index, as_of: pd.Timestamp,
@@ -349,12 +381,17 @@ class BasketRecommender(BaseEstimator):
 
     def _features(self, t: _Tables, frame: pd.DataFrame, affinity: pd.DataFrame,
                   as_of: pd.Timestamp) -> pd.DataFrame:
-        hist = t.cycles[["orders", "last_date", "cycle_days", "order_share"]]
+        hist = t.cycles[["orders", "last_date", "cycle_days", "order_share", "customer_orders",
+                         "own_rank"]]
         frame = frame.join(hist, on=["customer_id", "product_id"])
         bought = frame["orders"].notna()
         frame["bought_before"] = bought.astype(float)
         frame["order_share"] = frame["order_share"].fillna(0.0)
         frame["log_orders"] = np.log1p(frame["orders"].fillna(0.0))
+        # What a "their most-bought products" list knows: the product's place among the
+        # customer's own products and the plain (not decayed) share of their purchase days.
+        frame["own_rank_inv"] = (1.0 / frame["own_rank"]).fillna(0.0)
+        frame["plain_share"] = (frame["orders"] / frame["customer_orders"]).fillna(0.0)
         since = (as_of - frame["last_date"]).dt.days.astype(float)
         frame["days_since_last"] = since
         frame["log_days_since"] = np.log1p(since.fillna(0.0).clip(lower=0))
@@ -362,6 +399,10 @@ class BasketRecommender(BaseEstimator):
         frame["has_cycle"] = has_cycle.astype(float)
         ratio = (since / frame["cycle_days"].clip(lower=1)).where(has_cycle)
         frame["due"] = np.exp(-2.0 * np.log(ratio.clip(lower=0.05)) ** 2).fillna(0.0)
+        # Days since the last purchase against the product's own gap, on a log scale (> 0:
+        # overdue), from the second purchase day on (``due`` needs three); 0 before that.
+        gap = frame["cycle_days"].clip(lower=0)
+        frame["overdue"] = np.log((since.clip(lower=0) + 1) / (gap + 1)).fillna(0.0)
         frame = frame.merge(affinity, on=["customer_id", "product_id"], how="left")
         frame["affinity"] = frame["affinity"].fillna(0.0)
         seg = frame["customer_id"].map(t.segments)

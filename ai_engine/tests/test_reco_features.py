@@ -92,6 +92,21 @@ def test_repurchase_cycles_by_hand():
     assert coffee["order_share"] == pytest.approx(3 / 4)
     tea = cycles.loc["tea"]
     assert tea["orders"] == 1 and np.isnan(tea["cycle_days"]) and np.isnan(tea["cycle_spread"])
+    assert coffee["own_rank"] == 1 and tea["own_rank"] == 2  # most purchase days first
+
+
+def test_own_rank_ties_more_recent_then_product_id():
+    tx = _tx([
+        ("A", "1", "2024-01-01", "old"), ("A", "2", "2024-02-01", "recent"),
+        ("A", "3", "2024-01-15", "b"), ("A", "3", "2024-01-15", "a"),
+        ("A", "4", "2024-01-20", "twice"), ("A", "5", "2024-01-25", "twice"),
+        ("B", "6", "2024-01-01", "old"),
+    ])
+    cycles = baskets.repurchase_cycles(tx, "2024-03-01").set_index(["customer_id",
+                                                                     "product_id"])
+    rank = cycles["own_rank"]
+    assert rank.loc["A"].sort_values().index.tolist() == ["twice", "recent", "a", "b", "old"]
+    assert rank.loc[("B", "old")] == 1  # ranked within each customer
 
 
 def test_purchase_lines_drop_refunds_missing_products_and_future():

@@ -1,5 +1,6 @@
 """BasketRecommender: reasons, cold start, ties, discontinued products, write-back tables."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
@@ -58,6 +59,21 @@ def test_reorder_cycle_reason(shop_model):
     assert list(recs.columns) == RESULT_COLUMNS
 
 
+def test_own_history_features_by_hand(shop_model):
+    """A: coffee on 3 of 4 purchase days, every 30 days, last 34 days ago; lamp once."""
+    t = shop_model.tables_
+    frame = shop_model._candidates(t, pd.Index(["A"]), shop_model.as_of_, {})
+    frame = frame.set_index("product_id")
+    assert frame.loc["coffee", "own_rank_inv"] == 1.0
+    assert frame.loc["coffee", "plain_share"] == pytest.approx(3 / 4)
+    assert frame.loc["coffee", "overdue"] == pytest.approx(np.log(35 / 31))  # a bit late
+    assert frame.loc["lamp", "own_rank_inv"] == 0.5
+    assert frame.loc["lamp", "plain_share"] == pytest.approx(1 / 4)
+    assert frame.loc["lamp", "overdue"] == 0.0  # one purchase: no gap to compare with
+    never = frame.loc["bulb", ["own_rank_inv", "plain_share", "overdue"]]
+    assert (never == 0.0).all()
+
+
 def test_affinity_reason_names_the_related_product(shop_model):
     recs = shop_model.recommend(["A"], top=5, exclude_bought=True)
     bulb = recs[recs["product_id"] == "bulb"].iloc[0]
@@ -112,6 +128,34 @@ def test_learned_ranker_on_generated_history_and_compact_tables():
     assert suggestions.groupby("customer_id")["rank"].max().le(3).all()
     assert suggestions["score"].between(0, 1).all()
     assert not suggestions.duplicated(["customer_id", "product_id"]).any()
+
+
+def test_ranker_learns_on_stacked_time_splits_before_as_of_only():
+    tx = generate_history(400, seed=2)
+    products = generate_products(2)
+    as_of = pd.Timestamp("2024-09-01")
+    one = BasketRecommender(validation_cuts=1).fit(tx, as_of=as_of, products=products)
+    three = BasketRecommender(validation_cuts=3).fit(tx, as_of=as_of, products=products)
+    assert one.training_["cuts"] == 1 and three.training_["cuts"] == 3
+    days = three.training_["validation_days"]
+    assert days == one.training_["validation_days"]
+    # Earlier cuts add customers and rows: the first cut's training set is part of the stack.
+    assert three.training_["customers"] > one.training_["customers"]
+    assert three.training_["rows"] > one.training_["rows"]
+    # Nothing on or after as_of is seen: the same fit without the later lines.
+    past = BasketRecommender(validation_cuts=3).fit(tx[tx["date"] < as_of], as_of=as_of,
+                                                     products=products)
+    assert past.training_ == three.training_
+    customers = three.customers_[:50]
+    pd.testing.assert_frame_equal(three.recommend(customers), past.recommend(customers))
+    # With little history the stack stops at the cuts that have one: 75 days of lines and
+    # cuts 30, 60 and 90 days back → nothing before the third.
+    short = tx[tx["date"] >= as_of - pd.Timedelta(days=75)]
+    fitted = BasketRecommender(validation_days=30, validation_cuts=3).fit(
+        short, as_of=as_of, products=products)
+    assert fitted.training_["cuts"] == 2 and fitted.training_["method"] == "boosting"
+    with pytest.raises(ValueError, match="validation_cuts"):
+        BasketRecommender(validation_cuts=0).fit(tx, as_of=as_of)
 
 
 def test_given_segments_drive_popular_with_customers_like_this_one():
