@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import platform
-import sys
 import time
 from pathlib import Path
 
+from odoo_bench import report_head, step_table, throwaway_odoo
+
+from ai_engine import runner
+from ai_engine.seed import seed_odoo
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "ai_engine" / "tests"))
-
-from odoo_server import find_odoo, make_server  # noqa: E402
-
-from ai_engine import runner  # noqa: E402
-from ai_engine.odoo_client import OdooClient, OdooSettings  # noqa: E402
-from ai_engine.seed import seed_odoo  # noqa: E402
 
 
 def helpdesk_run(engine, company_id: int, since) -> tuple[float, dict, str]:
@@ -35,18 +31,8 @@ def helpdesk_run(engine, company_id: int, since) -> tuple[float, dict, str]:
 
 
 def run(customers: int, tickets: int, changed: int) -> dict:
-    found = find_odoo()
-    if not found:
-        sys.exit("No Odoo 18 found: install one (see README) to run this benchmark.")
-    server = make_server(found)
     figures: dict = {}
-    try:
-        server.install()
-        server.start()
-        admin = OdooClient(OdooSettings(server.url, server.db, "admin", "admin",
-                                        timeout=3600)).connect()
-        engine = OdooClient(OdooSettings(server.url, server.db, "ai-engine", server.api_key,
-                                         timeout=3600)).connect()
+    with throwaway_odoo() as (_server, admin, engine):
         started = time.perf_counter()
         counts = seed_odoo(admin, customers=customers, years=2.0, tickets=tickets,
                            progress=lambda _m: None)
@@ -63,14 +49,13 @@ def run(customers: int, tickets: int, changed: int) -> dict:
         figures["incremental"] = helpdesk_run(engine, company_id,
                                               first_started.strftime("%Y-%m-%d %H:%M:%S"))
         figures.update(counts)
-    finally:
-        server.stop()
     return figures
 
 
 def report(f: dict, customers: int, tickets: int, changed: int) -> str:
     first_s, first, first_log = f["first"]
     inc_s, inc, inc_log = f["incremental"]
+    backtest = first["category_backtest"]  # None below 50 categorised tickets
     rows = [
         ("seeded", f"{f['customers']} customers, {f['orders']} orders, {f['tickets']} tickets "
                    f"({f['solved_tickets']} solved and answered) in {f['seed']:.0f} s"),
@@ -78,20 +63,19 @@ def report(f: dict, customers: int, tickets: int, changed: int) -> str:
         ("first run: whole task (extract, analyse, write back)",
          f"{first_s:.1f} s, **{first['written'] / first_s:,.0f} tickets/s** (target >= 50)"),
         ("first run: category back-test top-1 vs majority",
-         f"{first['category_backtest']['top1_accuracy']:.3f} vs "
-         f"{first['category_backtest']['majority_baseline']:.3f}"),
+         f"{backtest['top1_accuracy']:.3f} vs {backtest['majority_baseline']:.3f}"
+         if backtest else "too few categorised tickets to back-test"),
         (f"incremental run after {changed} new customer messages: tickets analysed",
          f"{inc['n_changed']} of {inc['n_tickets']}"),
         ("incremental run: whole task", f"{inc_s:.1f} s"),
     ]
-    table = "\n".join(f"| {step} | {figure} |" for step, figure in rows)
     return (
-        "# Helpdesk runs against a real Odoo\n\n"
-        f"Measured {dt.date.today()} on {platform.machine()} (2 cores, 24 GB), Odoo 18.0 "
-        "Community with OCA helpdesk_mgmt, PostgreSQL on loopback, one engine process.\n\n"
-        f"Command: `.venv/bin/python bench/helpdesk_odoo.py --customers {customers} "
-        f"--tickets {tickets} --changed {changed}`\n\n"
-        "| step | figure |\n| --- | --- |\n" + table + "\n\n"
+        report_head("Helpdesk runs against a real Odoo",
+                    "Odoo 18.0 Community with OCA helpdesk_mgmt, PostgreSQL on loopback, one "
+                    "engine process",
+                    f".venv/bin/python bench/helpdesk_odoo.py --customers {customers} "
+                    f"--tickets {tickets} --changed {changed}")
+        + step_table(rows) + "\n"
         "First run log:\n\n```\n" + first_log + "\n```\n\nIncremental run log:\n\n```\n"
         + inc_log + "\n```\n"
     )

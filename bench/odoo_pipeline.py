@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import platform
 import resource
-import sys
 import time
 from pathlib import Path
 
+from odoo_bench import report_head, step_table, throwaway_odoo
+
+from ai_engine import extract, load, runner
+from ai_engine.pipeline import score_customers
+from ai_engine.seed import seed_odoo
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "ai_engine" / "tests"))
-
-from odoo_server import find_odoo, make_server  # noqa: E402
-
-from ai_engine import extract, load, runner  # noqa: E402
-from ai_engine.odoo_client import OdooClient, OdooSettings  # noqa: E402
-from ai_engine.pipeline import score_customers  # noqa: E402
-from ai_engine.seed import seed_odoo  # noqa: E402
 
 
 def timed(label: str, figures: dict, func, *args, **kwargs):
@@ -38,18 +34,8 @@ def timed(label: str, figures: dict, func, *args, **kwargs):
 
 
 def run(customers: int, seed: int, years: float) -> dict:
-    found = find_odoo()
-    if not found:
-        sys.exit("No Odoo 18 found: install one (see README) to run this benchmark.")
-    server = make_server(found)
     figures: dict = {}
-    try:
-        timed("install ai_crm in a fresh database", figures, server.install)
-        server.start()
-        admin = OdooClient(OdooSettings(server.url, server.db, "admin", "admin",
-                                        timeout=3600)).connect()
-        engine = OdooClient(OdooSettings(server.url, server.db, "ai-engine", server.api_key,
-                                         timeout=3600)).connect()
+    with throwaway_odoo() as (_server, admin, engine):
         counts = timed("seed-odoo", figures, seed_odoo, admin, customers=customers, seed=seed,
                        years=years, tickets=0, progress=lambda _m: None)
         company_id = counts["company_id"]
@@ -68,8 +54,6 @@ def run(customers: int, seed: int, years: float) -> dict:
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             method=result.metrics.get("method"),
         )
-    finally:
-        server.stop()
     return figures
 
 
@@ -93,15 +77,10 @@ def report(figures: dict, customers: int, years: float) -> str:
          f"{f['recommend_metrics']['affinities']:,} affinities"),
         ("engine peak RSS", f"{f['peak_rss_mb']:.0f} MB"),
     ]
-    table = "\n".join(f"| {step} | {figure} |" for step, figure in rows)
-    return (
-        "# Engine <-> Odoo pipeline benchmark\n\n"
-        f"Measured {dt.date.today()} on {platform.machine()} (2 cores, 24 GB), Odoo 18.0 "
-        "Community, PostgreSQL on loopback, one engine process.\n\n"
-        f"Command: `.venv/bin/python bench/odoo_pipeline.py --customers {customers} "
-        f"--years {years}`\n\n"
-        "| step | figure |\n| --- | --- |\n" + table + "\n"
-    )
+    return report_head("Engine <-> Odoo pipeline benchmark",
+                       "Odoo 18.0 Community, PostgreSQL on loopback, one engine process",
+                       f".venv/bin/python bench/odoo_pipeline.py --customers {customers} "
+                       f"--years {years}") + step_table(rows)
 
 
 def main() -> None:

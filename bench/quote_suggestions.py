@@ -23,21 +23,18 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "ai_engine" / "tests"))
 
 import pandas as pd  # noqa: E402
-from odoo_server import find_odoo, make_server  # noqa: E402
+from odoo_bench import new_server, odoo_deps  # noqa: E402
 
 from ai_engine import load  # noqa: E402
-from ai_engine.odoo_client import OdooClient, OdooSettings  # noqa: E402
+from ai_engine.odoo_client import OdooClient  # noqa: E402
 from ai_engine.seed import QUIET  # noqa: E402
 
 OCA_MODULE = "sale_order_product_recommendation"
@@ -58,32 +55,22 @@ def create_batched(client: OdooClient, model: str, vals_list: list[dict], batch:
     return ids
 
 
-def fetch_oca(python: str, notes: list[str]) -> str | None:
-    """Download the OCA wheel with pip and unpack it into an addons directory of our own.
-
-    ``pip install`` into Odoo's python is not used: on this source (editable) install of Odoo,
-    the wheel's ``site-packages/odoo/addons`` directory becomes a namespace package that shadows
-    the editable ``odoo`` package and breaks the ``odoo`` command.
-    """
+def fetch_oca(notes: list[str]) -> str | None:
+    """Download the OCA wheel and unpack it into an addons directory of our own, the way the
+    test command provides helpdesk_mgmt (scripts/odoo_deps.py says why not ``pip install``)."""
     target = Path(tempfile.mkdtemp(prefix="oca_reco_"))
-    done = subprocess.run([python, "-m", "pip", "download", "--no-deps", "-q", "-d",
-                           str(target), OCA_REQUIREMENT], capture_output=True, text=True,
-                          check=False)
-    wheels = sorted(target.glob("*.whl"))
-    if done.returncode != 0 or not wheels:
-        notes.append(f"pip download {OCA_REQUIREMENT} failed: {done.stderr.strip()[-500:]}")
+    try:
+        wheel = odoo_deps.unpack(OCA_REQUIREMENT, OCA_MODULE, target)
+    except odoo_deps.DownloadError as exc:
+        notes.append(str(exc).strip()[-500:])
         return None
-    with zipfile.ZipFile(wheels[-1]) as wheel:
-        wheel.extractall(target / "unpacked")
-    notes.append(f"OCA module from {wheels[-1].name}, unpacked into its own addons path")
-    return str(target / "unpacked" / "odoo" / "addons")
+    notes.append(f"OCA module from {wheel}, unpacked into its own addons path")
+    return str(target)
 
 
 def seed(server, args, rnd: random.Random, figures: dict) -> dict:
-    admin = OdooClient(OdooSettings(server.url, server.db, "admin", "admin",
-                                    timeout=3600)).connect()
-    engine = OdooClient(OdooSettings(server.url, server.db, "ai-engine", server.api_key,
-                                     timeout=3600)).connect()
+    admin = server.client("admin", "admin", timeout=3600)
+    engine = server.client("ai-engine", server.api_key, timeout=3600)
     [user] = admin.call("res.users", "read", [admin.uid], ["company_id"])
     company_id = user["company_id"][0]
 
@@ -352,13 +339,10 @@ def summary(samples: list) -> dict:
 
 
 def run(args) -> dict:
-    found = find_odoo()
-    if not found:
-        sys.exit("No Odoo 18 found: install one (see README) to run this benchmark.")
     rnd = random.Random(args.seed)
     figures: dict = {"notes": [], "load_before": os.getloadavg()}
-    server = make_server(found)
-    oca_path = None if args.no_oca else fetch_oca(found["python"], figures["notes"])
+    server = new_server()
+    oca_path = None if args.no_oca else fetch_oca(figures["notes"])
     if oca_path:
         server.addons_path += "," + oca_path
     try:

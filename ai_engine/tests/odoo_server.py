@@ -66,6 +66,13 @@ class OdooServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def client(self, login: str, api_key: str, timeout: float = 300):
+        """A connected engine client (``OdooClient``) for ``login`` on this server."""
+        from ai_engine.odoo_client import OdooClient, OdooSettings
+
+        return OdooClient(OdooSettings(url=self.url, db=self.db, login=login, api_key=api_key,
+                                       timeout=timeout)).connect()
+
     def db_args(self) -> list[str]:
         args = ["--db_host", os.environ.get("AI_CRM_DB_HOST", "127.0.0.1"),
                 "--db_port", os.environ.get("AI_CRM_DB_PORT", "5432"),

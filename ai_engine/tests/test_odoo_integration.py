@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 
 from ai_engine import runner
 from ai_engine.cli import app
-from ai_engine.odoo_client import OdooClient, OdooSettings
 
 pytestmark = pytest.mark.odoo
 SEEDED_CUSTOMERS = 150
@@ -15,16 +14,12 @@ SEEDED_CUSTOMERS = 150
 
 @pytest.fixture(scope="module")
 def engine(odoo_server):
-    settings = OdooSettings(url=odoo_server.url, db=odoo_server.db, login="ai-engine",
-                            api_key=odoo_server.api_key, timeout=300)
-    return OdooClient(settings).connect()
+    return odoo_server.client("ai-engine", odoo_server.api_key)
 
 
 @pytest.fixture(scope="module")
 def admin(odoo_server):
-    settings = OdooSettings(url=odoo_server.url, db=odoo_server.db, login="admin",
-                            api_key="admin", timeout=300)
-    return OdooClient(settings).connect()
+    return odoo_server.client("admin", "admin")
 
 
 def cli_env(server, login, key):
