@@ -135,7 +135,8 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     say("Churn model")
     method, prob, why, expected, _ = _churn(past, summary, as_of, horizon, min_repeat_customers,
                                             notes, random_state, support)
-    if backtest and method == "model" and back_metrics is None:
+    # Skipped when the comparison with tickets back-tested already (even if it could not).
+    if backtest and method == "model" and support_report is None:
         say("Backtest")
         back_metrics, back_outcomes = _backtest(past, as_of, horizon, min_repeat_customers,
                                                 notes, random_state)

@@ -119,7 +119,7 @@ def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 
     if already:
         raise DataError(f"This database already holds {already} seeded partners; "
                         "seed a fresh database instead of mixing two histories.")
-    [user] = client.call("res.users", "read", [client.uid], ["company_id"])
+    [user] = client.call("res.users", "read", [client.uid], ["company_id", "partner_id"])
     company_id = user["company_id"][0]
     today = today or dt.date.today()
     start = today - dt.timedelta(days=round(365 * years))
@@ -144,7 +144,8 @@ def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 
     n_tickets = customers // 2 if tickets is None else tickets
     if n_tickets and helpdesk_installed(client):
         writers = {cid: contacts.get(cid, companies[cid]) for cid in companies}
-        counts.update(seed_tickets(client, writers, n_tickets, seed, progress))
+        counts.update(seed_tickets(client, writers, n_tickets, user["partner_id"][0], seed,
+                                   progress))
     return counts
 
 
@@ -152,11 +153,12 @@ def helpdesk_installed(client: OdooClient) -> bool:
     return bool(client.call("ir.model", "search_count", [("model", "=", "helpdesk.ticket")]))
 
 
-def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, seed: int = 0,
-                 progress: Callable[[str], None] = print) -> dict:
+def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, agent_partner_id: int,
+                 seed: int = 0, progress: Callable[[str], None] = print) -> dict:
     """Helpdesk tickets from generated customers: solved ones filed under a category with the
     agent's answer in the chatter, open ones uncategorised, some with a second customer
-    message. ``contacts``: generated customer id → the contact person who writes."""
+    message. ``contacts``: generated customer id → the contact person who writes;
+    ``agent_partner_id``: who answers (the seeding user)."""
     tickets = generate_tickets(n_tickets, customer_ids=sorted(contacts), seed=seed)
     writers = {rec["id"]: rec for rec in client.call(
         "res.partner", "read", sorted(set(contacts.values())), ["name", "email"])}
@@ -174,7 +176,6 @@ def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, seed: int =
             for t in tickets.itertuples()]
     ids = _create(client, "helpdesk.ticket", vals, 500)
     progress(f"Created {len(ids)} helpdesk tickets")
-    [me] = client.call("res.users", "read", [client.uid], ["partner_id"])
     for ticket_id, t in zip(ids, tickets.itertuples(), strict=True):
         if t.followup:
             client.call("helpdesk.ticket", "message_post", [ticket_id],
@@ -183,7 +184,7 @@ def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, seed: int =
         if t.solved:  # the seeding user answers; its address may be unset in a new database
             client.call("helpdesk.ticket", "message_post", [ticket_id],
                         body=html.escape(t.reply), message_type="comment",
-                        author_id=me["partner_id"][0], email_from=SUPPORT_ADDRESS,
+                        author_id=agent_partner_id, email_from=SUPPORT_ADDRESS,
                         subtype_xmlid="mail.mt_comment", context=QUIET)
     done = client.call("helpdesk.ticket.stage", "search", [("closed", "=", True)], limit=1)
     solved = [i for i, t in zip(ids, tickets.itertuples(), strict=True) if t.solved]
