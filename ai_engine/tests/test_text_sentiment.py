@@ -55,6 +55,32 @@ def test_driving_sentence_is_the_most_polar_one(scorer):
         "Your agent was wonderful, thank you so much!", "屏幕碎了，太让人失望了！"]
 
 
+def as_email(message: str) -> str:
+    return ("Hello support team,\nI am writing about our account 10442 and the order placed on "
+            f"3 March for the Brussels office.\n{message}\nOur purchase order number is PO-7781. "
+            "Please call me on +32 2 555 0101 if you need anything else.\n\nKind regards,\n"
+            "Peter Janssens\nFacilities manager")
+
+
+def test_politeness_of_an_email_does_not_hide_the_complaint(scorer):
+    # Before the greeting/sign-off removal and the negative-sentence rule, each of these read
+    # negative alone and neutral or positive inside the same polite e-mail.
+    complaints = ["The scanner is broken again and support never called back.",
+                  "This is the third late delivery and nobody answers my emails. Unacceptable.",
+                  "Two chairs arrived scratched and the box was damaged."]
+    alone = scorer.score(complaints)
+    wrapped = scorer.score([as_email(c) for c in complaints])
+    assert list(alone["label"]) == list(wrapped["label"]) == ["negative"] * 3
+    assert all(sentence in complaint
+               for sentence, complaint in zip(wrapped["sentence"], complaints, strict=True))
+
+
+def test_an_email_keeps_its_thanks_and_its_neutral_requests(scorer):
+    scored = scorer.score([as_email("The new monitor is excellent, thank you so much!"),
+                           as_email("Please send the invoice for order S00107 as a PDF.")])
+    assert list(scored["label"]) == ["positive", "neutral"]
+
+
 def test_factual_question_is_neutral(scorer):
     row = scorer.score(["Could you send me the manual for the model X200 printer?"]).iloc[0]
     assert row["label"] == "neutral" and row["sentence"] == ""
