@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets, TopicFinder
+from ai_engine.text.email_parts import email_body
 
 MIN_LABELLED = 20           # categorised tickets needed before suggesting categories
 MIN_BACKTEST = 50           # … and before measuring the suggestions on the newest ones
@@ -38,10 +39,12 @@ def customer_side(tickets: pd.DataFrame, messages: pd.DataFrame, subject: bool =
     """ticket id → (subject,) description and the customer's messages, as one text.
 
     The subject helps to tell what a ticket is about, but not how the customer feels: it is
-    often a few words an agent or a web form chose ("Login problem")."""
+    often a few words an agent or a web form chose ("Login problem"). Each e-mail loses its
+    greeting, sign-off and signature on its own: joined first, only the last one's would go."""
     from_customer = messages[~messages["from_agent"]]
-    later = from_customer.groupby("ticket_id")["body"].agg(lambda bodies: "\n".join(bodies))
-    text = tickets["description"].set_axis(tickets["ticket_id"])
+    later = from_customer["body"].map(email_body).groupby(from_customer["ticket_id"]).agg(
+        lambda bodies: "\n".join(bodies))
+    text = tickets["description"].map(email_body).set_axis(tickets["ticket_id"])
     if subject:
         text = tickets["subject"].set_axis(tickets["ticket_id"]) + ".\n" + text
     return text.add("\n" + later.reindex(text.index).fillna(""), fill_value="").str.strip()

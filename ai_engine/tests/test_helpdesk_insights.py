@@ -50,6 +50,15 @@ def test_customer_side_joins_description_and_customer_messages_only():
     assert feelings[1] == "I was charged twice for my order\nThanks!"
 
 
+def test_each_email_loses_its_greeting_and_signature_before_joining():
+    tickets, messages = desk()
+    tickets.loc[0, "description"] = ("Hello,\nI was charged twice for my order\n"
+                                     "Kind regards,\nAnna Meyer\nAcme Ltd")
+    messages.loc[1, "body"] = "Hi,\nAny news? Still not refunded.\nBest regards\nAnna Meyer"
+    feelings = customer_side(tickets, messages, subject=False)
+    assert feelings[1] == "I was charged twice for my order\nAny news? Still not refunded."
+
+
 def test_first_agent_reply_per_ticket():
     _tickets, messages = desk()
     replies = first_agent_replies(messages)

@@ -12,7 +12,8 @@ from ai_engine.text.email_parts import email_body
      "The invoice is wrong."),
     ("Sehr geehrte Damen und Herren,\nder Drucker ist kaputt.\nMit freundlichen Grüßen\nP. Jansen",
      "der Drucker ist kaputt."),
-    ("Madame, Monsieur,\nla commande est cassée.\nCordialement,\nPierre", "la commande est cassée."),
+    ("Madame, Monsieur,\nla commande est cassée.\nCordialement,\nPierre",
+     "la commande est cassée."),
     ("Buenos días:\nEl pedido llegó roto.\nUn saludo,\nPedro García", "El pedido llegó roto."),
     ("您好，\n打印机坏了。\n此致\n敬礼\n王伟", "打印机坏了。"),
     # A greeting on the same line as the message: only the greeting goes.
