@@ -81,7 +81,8 @@ def reference_rows(tx: pd.DataFrame, as_of: str, horizon: int) -> dict:
     bg = BetaGeoModel().fit(summary)
     y = churn_labels(tx, summary.index, as_of, horizon).astype(int)
     features = churn_features(summary, bg, horizon)
-    peek = cross_val_predict(HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05),
+    peek = cross_val_predict(HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05,
+                                                            random_state=0),
                              features, y, cv=5, method="predict_proba")[:, 1]
     rich = features.join(rich_features(tx[tx["date"] <= pd.Timestamp(as_of)], as_of))
     upper = cross_val_predict(
