@@ -43,3 +43,14 @@ def test_sentences_european_and_chinese():
         "质量太差了。", "为什么还没发货？", "我很生气！", "好吧；", "算了"]
     assert split_sentences("first line\nsecond line") == ["first line", "second line"]
     assert split_sentences("") == [] and split_sentences(None) == []
+
+
+def test_quoted_reply_and_signature_marked_by_odoo_are_not_the_customers_words():
+    # What Odoo stores for a customer's e-mail reply: its sanitizer marks the quoted earlier
+    # message (here the agent's answer) and the signature with data-o-mail-quote="1".
+    body = ('<p>Still broken, I am angry.</p><div data-o-mail-quote-container="1">'
+            '<div data-o-mail-quote="1">On Mon, Support wrote:<br><p>We are <b>so sorry</b>, '
+            'thanks for your patience!</p></div></div>'
+            '<p>Call me.</p><span data-o-mail-quote="1">-- <br>Anna</span>'
+            '<blockquote>older thread</blockquote><p>Today<br>please.</p>')
+    assert to_plain_text(body) == "Still broken, I am angry.\nCall me.\nToday\nplease."

@@ -15,7 +15,13 @@ MAX_RAW_CHARS = 8 * MAX_CHARS
 
 _BLOCK_TAGS = {"br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "pre", "hr", "table", "ul", "ol", "section", "article"}
-_SKIPPED_TAGS = {"script", "style", "head", "title"}
+_SKIPPED_TAGS = {"script", "style", "head", "title", "blockquote"}
+# Odoo's mail sanitizer (odoo/tools/mail.py, tag_quote) marks quoted replies and signatures of
+# incoming e-mails with data-o-mail-quote="1": when a customer answers by e-mail, the agent's
+# earlier answer is quoted below and must not be read as the customer's words.
+_QUOTE_ATTRIBUTE = ("data-o-mail-quote", "1")
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+              "source", "track", "wbr"}
 _HTML_HINT = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace except newlines
 _NEWLINES = re.compile(r"\s*\n\s*")
@@ -31,15 +37,22 @@ class _TextCollector(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIPPED_TAGS:
+        if tag in _VOID_TAGS:  # no end tag follows: never opens a skipped element
+            if not self._skip and tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+        elif self._skip:  # inside a skipped element: count depth until it closes
             self._skip += 1
+        elif tag in _SKIPPED_TAGS or _QUOTE_ATTRIBUTE in attrs:
+            self._skip = 1
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
-        if tag in _SKIPPED_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
+        if tag in _VOID_TAGS:
+            return
+        if self._skip:
+            self._skip -= 1
+        if not self._skip and tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_data(self, data):
