@@ -179,3 +179,30 @@ def test_helpdesk_run_scores_tickets_then_only_what_changed(odoo_server, engine,
     assert outcome["state"] == "done" and outcome["metrics"]["n_changed"] == 1
     [after] = _tickets(admin, [("id", "=", happy["id"])], ["ai_sentiment_score"])
     assert after["ai_sentiment_score"] < happy["ai_sentiment_score"]
+
+
+def test_email_reply_is_read_without_the_answer_it_quotes(odoo_server, engine, admin, seeded):
+    """A customer answers by e-mail through Odoo's mail gateway with a plain request; the reply
+    quotes the agent's warm answer below it. Only the customer's words set the mood: read with
+    the quote, the ticket came out positive."""
+    from email.mime.text import MIMEText
+
+    partner = admin.call("res.partner", "create",
+                         {"name": "Quoting Customer", "email": "quoting@example.com"})
+    ticket = admin.call("helpdesk.ticket", "create",
+                        {"name": "Invoice S00107", "description": "<p>Order S00107</p>",
+                         "partner_id": partner})
+    mime = MIMEText(
+        '<div>Please send us the invoice for order S00107 as a PDF.</div>'
+        '<div class="gmail_quote"><div class="gmail_attr">On Mon, '
+        'Support wrote:</div><blockquote class="gmail_quote">We are so happy to help! Thank you '
+        'so much for your wonderful patience, it is a real pleasure.</blockquote></div>', "html")
+    mime["From"], mime["To"] = "Quoting Customer <quoting@example.com>", "help@example.com"
+    mime["Subject"], mime["Message-Id"] = "Re: Invoice S00107", "<quote-test@example.com>"
+    admin.call("mail.thread", "message_process", "helpdesk.ticket", mime.as_string(),
+               thread_id=ticket)
+    env = cli_env(odoo_server, "ai-engine", odoo_server.api_key)
+    result = CliRunner().invoke(app, ["run", "--task", "helpdesk", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    [after] = _tickets(admin, [("id", "=", ticket)], ["ai_sentiment", "ai_scored_at"])
+    assert after["ai_scored_at"] and after["ai_sentiment"] == "neutral"
