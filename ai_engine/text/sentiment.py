@@ -64,15 +64,18 @@ class SentimentScorer:
         # Every sentence is scored (one batch): for the negative-sentence rule and to find the
         # driving sentence, the most negative one of a negative text, the most positive one of
         # a positive text.
+        # A one-sentence text is its own sentence: each distinct string is scored once.
         sentences = [split_sentences(t)[:MAX_SENTENCES] for t in texts]
         flat = [s for group in sentences for s in group]
-        flat_polarity = np.clip(model.polarity(flat), -1.0, 1.0) if flat else np.zeros(0)
+        index = {s: i for i, s in enumerate(dict.fromkeys(texts + flat))}
+        values = np.clip(model.polarity(list(index)), -1.0, 1.0)
+        flat_polarity = values[np.array([index[s] for s in flat], dtype=int)]
+        polarity = values[np.array([index[t] for t in texts], dtype=int)]
         bounds = np.cumsum([0] + [len(group) for group in sentences])
-        polarity = np.clip(model.polarity(texts), -1.0, 1.0)
         if negative_sentence is not None:
             for j, (start, end) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-                if end > start and flat_polarity[start:end].min() <= negative_sentence:
-                    polarity[j] = min(polarity[j], flat_polarity[start:end].min())
+                if end > start and (lowest := flat_polarity[start:end].min()) <= negative_sentence:
+                    polarity[j] = min(polarity[j], lowest)
         labels = model.labels(polarity)
         out.loc[rows, "score"] = np.round(polarity, 4)
         out.loc[rows, "label"] = labels
