@@ -130,15 +130,13 @@ def throughput(test: pd.DataFrame) -> dict:
 def in_emails(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The ticket texts as written, and each one inside the two e-mail frames of its language
     (greeting, a line of context, order details, sign-off, signature)."""
-    frames = pd.read_csv(WRAPPERS)
     variants = {"as written": df}
-    for k, name in enumerate(("short e-mail", "long e-mail")):
-        wrapped = df.copy()
-        for language, frame in frames.groupby("language"):
-            before, after = (frame.iloc[1 - k][c].replace("\\n", "\n") for c in ("before", "after"))
-            rows = wrapped["language"] == language
-            wrapped.loc[rows, "text"] = before + "\n" + wrapped.loc[rows, "text"] + "\n" + after
-        variants[name] = wrapped
+    for frame in pd.read_csv(WRAPPERS).itertuples():
+        wrapped = variants.setdefault(frame.form, df.copy())
+        rows = wrapped["language"] == frame.language
+        wrapped.loc[rows, "text"] = (frame.before.replace("\\n", "\n") + "\n"
+                                     + wrapped.loc[rows, "text"] + "\n"
+                                     + frame.after.replace("\\n", "\n"))
     return variants
 
 
