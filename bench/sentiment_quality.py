@@ -237,8 +237,11 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
               "dev 10 %, train 70 % (German reviews: test 50 %, dev 10 %, train 40 %, as there "
               "are only 200). Duplicates are dropped within a set; a text repeated across sets "
               "lands in the same split. Training uses train only; C and the neutral band are "
-              "chosen on the English 3-class dev split (each set weighted alike); the zh and "
-              "de/fr/es models learned from positive/negative data only and reuse that band.",
+              "chosen on the English 3-class dev split (each set weighted alike); the zh model "
+              "learned from positive/negative data only and reuses the English band. The "
+              "de/fr/es model (multilingual word vectors, `ai_engine/text/word_polarity.py`) "
+              "learned from all the English sets, the German and French reviews and three "
+              "lexicons, and picks its own band on the same English dev split.",
               "VADER gold: the mean of the human ratings in [−4, 4]; above +0.5 positive, below "
               "−0.5 negative, otherwise neutral.", "",
               "| dataset | train | dev | test |", "| --- | ---: | ---: | ---: |"]

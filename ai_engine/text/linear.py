@@ -36,6 +36,13 @@ def vader_scores(texts: list[str]) -> np.ndarray:
                     dtype=np.float64).reshape(len(texts), len(VADER_FEATURES))
 
 
+def labels_in_band(polarity: np.ndarray, band: tuple[float, float]) -> np.ndarray:
+    """negative at or below ``band[0]``, positive at or above ``band[1]``, neutral between."""
+    low, high = band
+    return np.where(polarity >= high, "positive",
+                    np.where(polarity <= low, "negative", "neutral"))
+
+
 def _hasher(family: dict) -> HashingVectorizer:
     # Each family is L2-normalised on its own, so words and characters weigh alike.
     return HashingVectorizer(analyzer=family["analyzer"], ngram_range=tuple(family["ngram"]),
@@ -85,9 +92,7 @@ class LinearTextModel:
                 - proba[:, self.classes.index("negative")])
 
     def labels(self, polarity: np.ndarray) -> np.ndarray:
-        low, high = self.band
-        return np.where(polarity >= high, "positive",
-                        np.where(polarity <= low, "negative", "neutral"))
+        return labels_in_band(polarity, self.band)
 
     # -- storage: JSON header + the non-zero weight rows as float16 -------------------------
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
