@@ -36,6 +36,17 @@ def vader_scores(texts: list[str]) -> np.ndarray:
                     dtype=np.float64).reshape(len(texts), len(VADER_FEATURES))
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities from logits, one row per text."""
+    proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
+def polarity_of(proba: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
+    """p(positive) - p(negative), in [-1, 1]."""
+    return proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
+
+
 def labels_in_band(polarity: np.ndarray, band: tuple[float, float]) -> np.ndarray:
     """negative at or below ``band[0]``, positive at or above ``band[1]``, neutral between."""
     low, high = band
@@ -80,16 +91,11 @@ class LinearTextModel:
             raise ValueError("This LinearTextModel has no weights: train or load it first.")
         if not texts:
             return np.zeros((0, len(self.classes)))
-        logits = np.asarray(self.transform(texts) @ self.coef_) + self.intercept_
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return softmax(np.asarray(self.transform(texts) @ self.coef_) + self.intercept_)
 
     def polarity(self, texts: list[str]) -> np.ndarray:
         """p(positive) - p(negative), in [-1, 1]."""
-        proba = self.predict_proba(texts)
-        return (proba[:, self.classes.index("positive")]
-                - proba[:, self.classes.index("negative")])
+        return polarity_of(self.predict_proba(texts), self.classes)
 
     def labels(self, polarity: np.ndarray) -> np.ndarray:
         return labels_in_band(polarity, self.band)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from ai_engine.text.linear import labels_in_band
+from ai_engine.text.linear import labels_in_band, polarity_of, softmax
 
 TOKEN_PATTERN = r"(?u)\b\w+\b"
 
@@ -73,10 +73,7 @@ class WordPolarityModel:
         """p(positive) - p(negative), in [-1, 1]."""
         if not texts:
             return np.zeros(0)
-        logits = self.logits(texts, language)
-        proba = np.exp(logits - logits.max(axis=1, keepdims=True))
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba[:, self.classes.index("positive")] - proba[:, self.classes.index("negative")]
+        return polarity_of(softmax(self.logits(texts, language)), self.classes)
 
     def for_language(self, language: str) -> LanguageView:
         return LanguageView(self, language)
