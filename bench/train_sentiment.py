@@ -42,7 +42,7 @@ SPECS = {  # model name -> (languages, feature families, VADER scores as feature
     "en": (["en"], [WORDS, CHARS], True),
     "zh": (["zh"], [{"analyzer": "char", "ngram": [1, 3], "n_features": 2**19}], False),
 }
-# SIF weight a / (a + frequency): 1e-3 is the usual value (Arora et al. 2017); 1e-4 and 1e-2
+# SIF weight a / (a + frequency): 1e-3 is the usual value (Arora et al. 2017); 1e-4
 # was worse and 1e-2 no better on the German/French reviews.
 SIF_A = 1e-3
 WORD_MODEL_C = 1.0  # 0.3-10 within 0.02 of each other on the reviews; 1 is the middle
