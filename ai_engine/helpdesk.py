@@ -155,7 +155,8 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
 
     ``standing``: customer_id → ``segment_code``, ``churn_risk``, ``excluded`` (the contact
     insights); customers who objected to profiling get no sentiment and no escalation.
-    ``scorer``: an object with ``score(texts) -> DataFrame[label, score, language, sentence]``.
+    ``scorer``: an object with ``score(texts, strip_email) -> DataFrame[label, score, language,
+    sentence]`` (``SentimentScorer``).
     """
     today = today or pd.Timestamp.now().normalize()
     started = time.perf_counter()
@@ -165,8 +166,9 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
     target_rows = tickets.set_index("ticket_id").loc[targets]
     profiled = [t for t in targets if target_rows.at[t, "customer_id"] not in excluded]
     feelings = customer_side(tickets, messages, subject=False)
-    sentiment = scorer.score(feelings[profiled].tolist()) if profiled else pd.DataFrame(
-        columns=["label", "score", "language", "sentence"])
+    # customer_side already took each e-mail's greeting and sign-off off.
+    sentiment = (scorer.score(feelings[profiled].tolist(), strip_email=False) if profiled
+                 else pd.DataFrame(columns=["label", "score", "language", "sentence"]))
     sentiment.index = profiled
     categories, category_metrics = suggest_categories(texts, tickets, targets)
     similar = similar_and_replies(texts, tickets, messages, targets)

@@ -120,6 +120,22 @@ def test_ticket_insights_on_a_tiny_desk(scorer):
     assert result.metrics["n_changed"] == 1
 
 
+def test_a_message_that_opens_with_thanks_is_still_read(scorer):
+    # Each e-mail loses its sign-off once, before joining. Cleaning the joined text again took
+    # the "Thank you!" that opens the customer's second e-mail for the first one's sign-off and
+    # dropped the complaint after it.
+    tickets, messages = desk()
+    tickets.loc[2, "description"] = "The printer works again."
+    messages.loc[3, "body"] = ("Thank you!\nBut now the scanner is broken too and nobody "
+                               "answers my calls. I am furious.")
+    standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
+    result = ticket_insights(tickets, messages, standing, scorer,
+                             since=T0 + pd.Timedelta(days=1), today=T0 + pd.Timedelta(days=3))
+    [row] = result.ticket_rows
+    assert row["sentiment"] == "negative"
+    assert "scanner is broken" in row["sentiment_sentence"]
+
+
 def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
     generated = generate_tickets(300, seed=4)
     codes = {name: i + 1 for i, name in enumerate(sorted(generated["category"].unique()))}
