@@ -25,6 +25,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
 sys.path.insert(0, str(Path(__file__).parent))
+from email_frames import WRAPPERS, in_emails  # noqa: E402
 from sentiment_data import PACKAGES, VADER_POLAR, archive_file, fetch, load_all  # noqa: E402
 from train_sentiment import train_models  # noqa: E402
 
@@ -53,10 +54,6 @@ SETS = [  # dataset (several joined by +), shown as, gold classes
 # read each language's figure as +-0.1 or so. It is the only 3-class check outside English and
 # the only one in the register of support tickets (requests, complaints, thanks).
 TICKETS = Path(__file__).parent / "data" / "ticket_sentiment.csv"
-# Two e-mail frames per language (short: "Hi," ... "Best regards" + signature; long: a greeting,
-# a line of context, order details and a phone number, sign-off, signature), to check that the
-# politeness of an e-mail does not change the verdict on what it says.
-WRAPPERS = Path(__file__).parent / "data" / "ticket_email_wrappers.csv"
 # A second, larger Chinese set in the same register (20 negative, 20 neutral, 20 positive),
 # written for this bench by a helper that saw neither the model nor the first set; more requests
 # and questions, and terse complaints without emotion words. Never used for training or tuning.
@@ -154,19 +151,6 @@ def throughput(test: pd.DataFrame) -> dict:
     return {"load_s": load, "per_s": float(np.median(runs)), "n": len(texts),
             "chars": float(np.mean([len(t) for t in texts])),
             "size_mb": MODEL_PATH.stat().st_size / 1e6}
-
-
-def in_emails(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The ticket texts as written, and each one inside the two e-mail frames of its language
-    (greeting, a line of context, order details, sign-off, signature)."""
-    variants = {"as written": df}
-    for frame in pd.read_csv(WRAPPERS).itertuples():
-        wrapped = variants.setdefault(frame.form, df.copy())
-        rows = wrapped["language"] == frame.language
-        wrapped.loc[rows, "text"] = (frame.before.replace("\\n", "\n") + "\n"
-                                     + wrapped.loc[rows, "text"] + "\n"
-                                     + frame.after.replace("\\n", "\n"))
-    return variants
 
 
 def ticket_texts(scorer: SentimentScorer) -> pd.DataFrame:
