@@ -105,13 +105,17 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path(
         "ai-engine-demo"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the history.")] = 0,
+    tickets: Annotated[int, typer.Option(
+        "--tickets", min=0, help="Helpdesk tickets to generate and analyse (0: none).")] = 600,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ):
-    """Generate a realistic history, score it at its last date, write CSVs and the HTML report."""
+    """Generate a realistic history, score it at its last date, write CSVs and the HTML report;
+    with tickets, analyse a generated helpdesk of the same customers too."""
     from ai_engine.datasets.synthetic import generate_history
+    from ai_engine.demo_helpdesk import demo_desk
     from ai_engine.io import write_scores
     from ai_engine.pipeline import score_customers
-    from ai_engine.report import write_report
+    from ai_engine.report import helpdesk_context, write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with console.status("Generating history…"):
@@ -123,10 +127,18 @@ def demo(
     write_scores(result.scores, out_dir / "scores.csv")
     write_scores(result.scores, out_dir / "scores_full.csv", all_columns=True)
     (out_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=2, default=str))
+    outputs = {"transactions": str(out_dir / "transactions.csv"),
+               "scores": str(out_dir / "scores.csv")}
+    helpdesk = None
+    if tickets:
+        with console.status("Analysing generated helpdesk tickets…"):
+            desk, desk_metrics = demo_desk(result.scores, tx["date"].max(), tickets, seed=seed)
+        desk.to_csv(out_dir / "tickets.csv", index=False)
+        helpdesk = helpdesk_context(desk, desk_metrics)
+        outputs["tickets"] = str(out_dir / "tickets.csv")
     with console.status("Writing report…"):
-        report = write_report(result, tx, out_dir)
-    _emit(result, as_json, {"transactions": str(out_dir / "transactions.csv"),
-                            "scores": str(out_dir / "scores.csv"), "report": str(report)})
+        outputs["report"] = str(write_report(result, tx, out_dir, helpdesk))
+    _emit(result, as_json, outputs)
 
 
 @app.command()

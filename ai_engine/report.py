@@ -101,7 +101,41 @@ def at_risk_valuable(scores: pd.DataFrame, top: int = 20) -> list[dict]:
     return risky.sort_values("at_stake", ascending=False).head(top)[columns].to_dict("records")
 
 
-def render(result, tx: pd.DataFrame) -> str:
+SENTIMENT_COLOURS = {"negative": "#e53935", "neutral": "#9e9e9e", "positive": "#4caf50"}
+
+
+def sentiment_plot(tickets: pd.DataFrame) -> str:
+    months = tickets["created"].dt.to_period("M")
+    counts = (pd.crosstab(months, tickets["sentiment"])
+              .reindex(columns=list(SENTIMENT_COLOURS), fill_value=0))
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    bottom = np.zeros(len(counts))
+    for label, colour in SENTIMENT_COLOURS.items():
+        ax.bar(counts.index.astype(str), counts[label], bottom=bottom, color=colour, label=label)
+        bottom += counts[label].to_numpy()
+    ax.set_ylabel("tickets")
+    ax.tick_params(axis="x", labelrotation=60)
+    ax.legend()
+    ax.set_title("Tickets per month by sentiment")
+    return _png(fig)
+
+
+def helpdesk_context(tickets: pd.DataFrame, metrics: dict, top: int = 15) -> dict:
+    """What the report shows of a helpdesk run: counts, languages, escalations."""
+    by_language = (pd.crosstab(tickets["language"], tickets["sentiment"])
+                   .reindex(columns=list(SENTIMENT_COLOURS), fill_value=0))
+    by_language.insert(0, "tickets", by_language.sum(axis=1))
+    escalated = tickets[tickets["escalate"].astype(bool)].sort_values("sentiment_score")
+    return {"n": len(tickets), "open": int((tickets["state"] == "open").sum()),
+            "sentiment": metrics.get("sentiment", {}), "escalated": len(escalated),
+            "backtest": metrics.get("category_backtest"),
+            "by_language": by_language.sort_values("tickets", ascending=False)
+                                      .reset_index().to_dict("records"),
+            "escalations": escalated.head(top).to_dict("records"),
+            "plot": sentiment_plot(tickets)}
+
+
+def render(result, tx: pd.DataFrame, helpdesk: dict | None = None) -> str:
     scores = result.scores
     env = Environment(loader=PackageLoader("ai_engine", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
@@ -117,14 +151,16 @@ def render(result, tx: pd.DataFrame) -> str:
         segments=[{"name": s.name, "meaning": s.meaning,
                    "customers": int((scores["segment_code"] == s.code).sum())}
                   for s in SEGMENTS],
-        clusters=cluster_table(scores), at_risk=at_risk_valuable(scores),
+        clusters=cluster_table(scores), at_risk=at_risk_valuable(scores), helpdesk=helpdesk,
     )
 
 
-def write_report(result, tx: pd.DataFrame, out_dir: str | Path) -> Path:
-    """Write ``report.html`` into ``out_dir`` and return its path."""
+def write_report(result, tx: pd.DataFrame, out_dir: str | Path,
+                 helpdesk: dict | None = None) -> Path:
+    """Write ``report.html`` into ``out_dir`` and return its path. ``helpdesk``: a
+    ``helpdesk_context`` to add a section on tickets."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    path.write_text(render(result, tx), encoding="utf-8")
+    path.write_text(render(result, tx, helpdesk), encoding="utf-8")
     return path

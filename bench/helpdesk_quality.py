@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.datasets.synthetic import generate_history
-from ai_engine.datasets.synthetic_tickets import generate_tickets, support_history
+from ai_engine.datasets.synthetic_tickets import as_desk, generate_tickets, support_history
 from ai_engine.helpdesk import ticket_insights
 from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets
 from ai_engine.pipeline import score_customers
@@ -35,28 +35,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from email_frames import in_emails  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-
-
-def as_engine_frames(generated: pd.DataFrame, cut: int):
-    """The generated desk as ``extract_helpdesk`` would read it from Odoo."""
-    tickets = pd.DataFrame({
-        "ticket_id": generated["ticket_id"], "customer_id": generated["customer_id"],
-        "subject": generated["subject"], "description": generated["description"],
-        # History is filed; the newest tickets are still open and uncategorised.
-        "category_id": np.where(generated.index < cut,
-                                generated["recorded_category"].astype("category").cat.codes, None),
-        "solved": generated.index < cut, "created": generated["created"],
-        "changed_at": generated["created"], "stored_sentiment": None, "scored_at": pd.NaT,
-    })
-    followups = generated[generated["followup"] != ""]
-    messages = pd.concat([
-        pd.DataFrame({"ticket_id": followups["ticket_id"], "date": followups["created"],
-                      "body": followups["followup"], "from_agent": False}),
-        pd.DataFrame({"ticket_id": generated["ticket_id"][:cut],
-                      "date": generated["created"][:cut], "body": generated["reply"][:cut],
-                      "from_agent": True}),
-    ], ignore_index=True).sort_values(["ticket_id", "date"], ignore_index=True)
-    return tickets, messages
 
 
 def category_quality(generated: pd.DataFrame, texts: list[str], cut: int) -> dict:
@@ -122,7 +100,7 @@ def similar_quality(generated: pd.DataFrame, texts: list[str], cut: int) -> dict
 
 
 def throughput(generated: pd.DataFrame, cut: int, scorer) -> dict:
-    tickets, messages = as_engine_frames(generated, cut)
+    tickets, messages = as_desk(generated, cut)
     standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
     started = time.perf_counter()
     # A first run: every ticket of the desk is new to the engine (the heaviest case).

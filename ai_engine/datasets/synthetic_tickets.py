@@ -278,3 +278,27 @@ def support_history(tx: pd.DataFrame, end, seed: int = 0, tickets_per_order: flo
     frame = pd.DataFrame({"customer_id": orders["customer_id"][picked].to_numpy(),
                           "date": dates.to_numpy(), "sentiment": sentiment.round(3)})
     return frame[frame["date"] <= pd.Timestamp(end)].reset_index(drop=True)
+
+
+def as_desk(generated: pd.DataFrame, cut: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The generated tickets as ``extract_helpdesk`` would read them from Odoo: (tickets,
+    messages). The first ``cut`` tickets are the desk's history, solved, answered and filed
+    (category ids are the codes of the sorted category names); the rest are new."""
+    tickets = pd.DataFrame({
+        "ticket_id": generated["ticket_id"], "customer_id": generated["customer_id"],
+        "subject": generated["subject"], "description": generated["description"],
+        # History is filed; the newest tickets are still open and uncategorised.
+        "category_id": np.where(generated.index < cut,
+                                generated["recorded_category"].astype("category").cat.codes, None),
+        "solved": generated.index < cut, "created": generated["created"],
+        "changed_at": generated["created"], "stored_sentiment": None, "scored_at": pd.NaT,
+    })
+    followups = generated[generated["followup"] != ""]
+    messages = pd.concat([
+        pd.DataFrame({"ticket_id": followups["ticket_id"], "date": followups["created"],
+                      "body": followups["followup"], "from_agent": False}),
+        pd.DataFrame({"ticket_id": generated["ticket_id"][:cut],
+                      "date": generated["created"][:cut], "body": generated["reply"][:cut],
+                      "from_agent": True}),
+    ], ignore_index=True).sort_values(["ticket_id", "date"], ignore_index=True)
+    return tickets, messages

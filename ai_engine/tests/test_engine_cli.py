@@ -60,10 +60,27 @@ def test_edge_histories_write_the_contract(tmp_path, rows):
     assert json.loads(result.stdout.strip().splitlines()[-1])["method"] == "fallback"
 
 
-def test_demo_writes_scores_and_report(tmp_path):
-    result = runner.invoke(app, ["demo", "--customers", "300", "--out-dir", str(tmp_path),
-                                 "--json"])
+def test_demo_writes_scores_tickets_and_report(tmp_path):
+    result = runner.invoke(app, ["demo", "--customers", "300", "--tickets", "200",
+                                 "--out-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "report.html").is_file()
     assert list(pd.read_csv(tmp_path / "scores.csv").columns) == SCORE_COLUMNS
     assert json.loads(result.stdout.strip().splitlines()[-1])["n_customers"] > 250
+    tickets = pd.read_csv(tmp_path / "tickets.csv")
+    assert len(tickets) == 200 and tickets["state"].value_counts().to_dict() == {
+        "solved": 160, "open": 40}
+    assert set(tickets["sentiment"]) <= {"negative", "neutral", "positive"}
+    assert tickets["customer_id"].isin(pd.read_csv(tmp_path / "scores.csv")["customer_id"]).all()
+    # Only open tickets are escalated, and only very negative ones.
+    escalated = tickets[tickets["escalate"]]
+    assert (escalated["state"] == "open").all() and (escalated["sentiment_score"] <= -0.8).all()
+    report = (tmp_path / "report.html").read_text()
+    assert "<h2>Helpdesk tickets</h2>" in report and 'alt="sentiment per month"' in report
+
+
+def test_demo_without_tickets_has_no_helpdesk_section(tmp_path):
+    result = runner.invoke(app, ["demo", "--customers", "200", "--tickets", "0",
+                                 "--out-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "tickets.csv").exists()
+    assert "Helpdesk tickets" not in (tmp_path / "report.html").read_text()
