@@ -109,17 +109,20 @@ def demo(
         "--tickets", min=0, help="Helpdesk tickets to generate and analyse (0: none).")] = 600,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ):
-    """Generate a realistic history, score it at its last date, write CSVs and the HTML report;
-    with tickets, analyse a generated helpdesk of the same customers too."""
-    from ai_engine.datasets.synthetic import generate_history
+    """Generate a realistic history, score it at its last date, check product suggestions on
+    it, write CSVs and the HTML report; with tickets, analyse a generated helpdesk of the same
+    customers too."""
+    from ai_engine.datasets.synthetic import generate_history, generate_products
     from ai_engine.demo_helpdesk import demo_desk
+    from ai_engine.demo_suggestions import demo_suggestions
     from ai_engine.io import write_scores
     from ai_engine.pipeline import score_customers
     from ai_engine.report import helpdesk_context, write_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with console.status("Generating history…"):
-        tx = generate_history(n_customers=customers, seed=seed)
+        products = generate_products(seed)
+        tx = generate_history(n_customers=customers, seed=seed, products=products)
     tx.to_csv(out_dir / "transactions.csv", index=False, date_format="%Y-%m-%d")
     with console.status("Scoring…") as status:
         result = score_customers(tx, as_of=tx["date"].max(),
@@ -136,8 +139,10 @@ def demo(
         desk.to_csv(out_dir / "tickets.csv", index=False)
         helpdesk = helpdesk_context(desk, desk_metrics)
         outputs["tickets"] = str(out_dir / "tickets.csv")
+    with console.status("Checking product suggestions…"):
+        suggestions = demo_suggestions(tx, result.scores, products)
     with console.status("Writing report…"):
-        outputs["report"] = str(write_report(result, tx, out_dir, helpdesk))
+        outputs["report"] = str(write_report(result, tx, out_dir, helpdesk, suggestions))
     _emit(result, as_json, outputs)
 
 

@@ -135,7 +135,8 @@ def helpdesk_context(tickets: pd.DataFrame, metrics: dict, top: int = 15) -> dic
             "plot": sentiment_plot(tickets)}
 
 
-def render(result, tx: pd.DataFrame, helpdesk: dict | None = None) -> str:
+def render(result, tx: pd.DataFrame, helpdesk: dict | None = None,
+           suggestions: dict | None = None) -> str:
     scores = result.scores
     env = Environment(loader=PackageLoader("ai_engine", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
@@ -152,15 +153,17 @@ def render(result, tx: pd.DataFrame, helpdesk: dict | None = None) -> str:
                    "customers": int((scores["segment_code"] == s.code).sum())}
                   for s in SEGMENTS],
         clusters=cluster_table(scores), at_risk=at_risk_valuable(scores), helpdesk=helpdesk,
+        suggestions=suggestions,
     )
 
 
-def write_report(result, tx: pd.DataFrame, out_dir: str | Path,
-                 helpdesk: dict | None = None) -> Path:
+def write_report(result, tx: pd.DataFrame, out_dir: str | Path, helpdesk: dict | None = None,
+                 suggestions: dict | None = None) -> Path:
     """Write ``report.html`` into ``out_dir`` and return its path. ``helpdesk``: a
-    ``helpdesk_context`` to add a section on tickets."""
+    ``helpdesk_context`` to add a section on tickets; ``suggestions``: ``demo_suggestions``
+    to add one on product suggestions."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    path.write_text(render(result, tx, helpdesk), encoding="utf-8")
+    path.write_text(render(result, tx, helpdesk, suggestions), encoding="utf-8")
     return path

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ai_engine import extract, extract_helpdesk, load
 from ai_engine.errors import AiEngineError
+from ai_engine.evaluate_reco import suggestion_backtest
 from ai_engine.features.baskets import acceptance_by_week
 from ai_engine.odoo_client import OdooClient, OdooError
 from ai_engine.pipeline import score_customers
@@ -132,30 +133,6 @@ def run_recommend(client: OdooClient, company_id: int, params: dict, log: RunLog
                "acceptance_by_week": acceptance_by_week(
                    extract.suggestion_events(client, company_id))}
     return metrics["n_customers"], metrics
-
-
-def suggestion_backtest(tx: pd.DataFrame, products: pd.DataFrame, segments: pd.Series,
-                        min_customers: int = 30) -> dict | None:
-    """The suggestions checked on the company's own past: learn from the lines before the
-    date that leaves the last fifth of orders out, test on each customer's next order after
-    it, beside the two baselines (best sellers; the customer's own most-bought products)."""
-    from ai_engine.evaluate_reco import evaluate_recommendations
-
-    order_dates = tx.drop_duplicates("order_id")["date"]
-    cut = order_dates.quantile(0.8).normalize()
-    if (tx["date"] < cut).sum() == 0:
-        return None
-    table = evaluate_recommendations(tx, cut, products=products, segments=segments)
-    every = table[table["view"] == "all"].set_index("method")
-    if every.empty or int(every.loc["model", "customers"]) < min_customers:
-        return None
-    new = table[table["view"] == "never_bought"].set_index("method")
-    return {"cut": f"{cut:%Y-%m-%d}", "n_customers": int(every.loc["model", "customers"]),
-            **{method: {"hr_at_10": round(float(every.loc[method, "hr"]), 4),
-                        "recall_at_10": round(float(every.loc[method, "recall"]), 4),
-                        "ndcg_at_10": round(float(every.loc[method, "ndcg"]), 4),
-                        "hr_at_10_never_bought": round(float(new.loc[method, "hr"]), 4)}
-               for method in ("model", "popularity", "own_history")}}
 
 
 def run_helpdesk(client: OdooClient, company_id: int, params: dict, log: RunLog,

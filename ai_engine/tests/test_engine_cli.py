@@ -76,6 +76,7 @@ def test_demo_writes_scores_tickets_and_report(tmp_path):
     assert (escalated["state"] == "open").all() and (escalated["sentiment_score"] <= -0.8).all()
     report = (tmp_path / "report.html").read_text()
     assert "<h2>Helpdesk tickets</h2>" in report and 'alt="sentiment per month"' in report
+    assert "<h2>Product suggestions</h2>" in report
 
 
 def test_demo_without_tickets_has_no_helpdesk_section(tmp_path):

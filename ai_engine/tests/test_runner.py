@@ -1,6 +1,7 @@
 """The worker loop: it keeps polling through Odoo outages and stops only when told."""
 
 from ai_engine import runner
+from ai_engine.evaluate_reco import suggestion_backtest
 from ai_engine.odoo_client import OdooConnectionError
 
 
@@ -32,7 +33,7 @@ def test_recommend_run_back_tests_suggestions_beside_both_baselines():
                           seed=1, products=catalogue)
     tx = tx[tx["product_id"].notna()]
     products = catalogue.assign(offerable=True)
-    report = runner.suggestion_backtest(tx, products, segments=None)
+    report = suggestion_backtest(tx, products, segments=None)
     orders_after = tx[tx["date"] >= report["cut"]]["order_id"].nunique()
     assert 0.1 < orders_after / tx["order_id"].nunique() < 0.3  # the last fifth of orders
     assert report["n_customers"] >= 30
@@ -48,4 +49,4 @@ def test_recommend_back_test_needs_enough_customers():
                        "date": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-02-01"]),
                        "product_id": [10, 11, 10], "quantity": [1, 1, 1],
                        "amount": [5.0, 6.0, 5.0]})
-    assert runner.suggestion_backtest(tx, None, None) is None
+    assert suggestion_backtest(tx, None, None) is None
