@@ -5,4 +5,5 @@ from . import (  # the module's Odoo tests
     test_helpdesk_insights,  # noqa: F401
     test_partner_insights,  # noqa: F401
     test_quote_suggestions,  # noqa: F401
+    test_translations,  # noqa: F401
 )
