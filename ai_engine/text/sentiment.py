@@ -63,14 +63,14 @@ class SentimentScorer:
         already did it per e-mail: in a thread joined afterwards, a second e-mail that opens
         with "Thank you!" looks like the first one's sign-off, and all after it would go."""
         plain = [to_plain_text(t) for t in texts]
-        bodies = [email_body(t) for t in plain] if strip_email else plain
+        body = email_body if strip_email else str
         out = pd.DataFrame({"label": "neutral", "score": 0.0, "language": UNKNOWN,
                             "sentence": ""}, index=range(len(plain)))[COLUMNS]
         out["language"] = [detect_language(t) for t in plain]
         for language, model in self.models_.items():
             rows = [i for i, lang in enumerate(out["language"]) if lang == language]
             if rows:
-                self._score_rows(model, [bodies[i] for i in rows], out, rows,
+                self._score_rows(model, [body(plain[i]) for i in rows], out, rows,
                                  NEGATIVE_SENTENCE.get(language),
                                  language in POLAR_SENTENCES_MEAN)
         return out
