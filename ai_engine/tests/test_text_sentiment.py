@@ -90,6 +90,16 @@ def test_an_email_keeps_its_thanks_and_its_neutral_requests(scorer):
     assert list(scored["label"]) == ["positive", "neutral"]
 
 
+def test_order_references_carry_no_sentiment(scorer):
+    # VADER's lexicon reads "po" as slang (−2.6): a purchase-order line made this thanks negative.
+    thanks = ("I am writing about our account 30551 and last week's order.\n"
+              "The technician fixed the printer this morning and everything works again, thank "
+              "you so much for the quick help!\nOur PO number is PO-9912.\n"
+              "Please call me on 0113 496 0000 if you need anything else.")
+    scored = scorer.score([as_email(thanks), "Our PO number is PO-9912."])
+    assert list(scored["label"]) == ["positive", "neutral"]
+
+
 def test_factual_question_is_neutral(scorer):
     row = scorer.score(["Could you send me the manual for the model X200 printer?"]).iloc[0]
     assert row["label"] == "neutral" and row["sentence"] == ""

@@ -22,11 +22,19 @@ VADER_FEATURES = ("compound", "pos", "neg", "neu")
 VADER_SCALE = 3.0
 
 
+# VADER lexicon entries that mean something else in a support e-mail: "po" (−2.6, slang) is a
+# purchase order there, and "Our PO number is PO-9912." alone turned a thank-you negative.
+NOT_SENTIMENT_IN_TICKETS = ("po",)
+
+
 @functools.lru_cache(maxsize=1)
 def _vader():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    return SentimentIntensityAnalyzer()
+    analyzer = SentimentIntensityAnalyzer()
+    for word in NOT_SENTIMENT_IN_TICKETS:
+        analyzer.lexicon.pop(word, None)
+    return analyzer
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
