@@ -1,4 +1,1 @@
-from . import (
-    models,  # noqa: F401
-    wizards,  # noqa: F401
-)
+from . import models  # noqa: F401

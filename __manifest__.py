@@ -1,16 +1,16 @@
 {  # noqa: B018 (an Odoo manifest is a bare dict)
     "name": "AI CRM Insights",
-    "summary": "Customer RFM segments, churn risk with reasons and 12-month value on contacts, "
-    "product suggestions on quotations, sentiment, category and reply suggestions on helpdesk "
-    "tickets, computed by a sidecar ML engine",
-    "version": "18.0.1.0.0",
+    "summary": "Customer RFM segments, churn risk with reasons and 12-month value on contacts "
+    "and product suggestions on quotations, computed by a sidecar ML engine (helpdesk tickets: "
+    "ai_crm_helpdesk)",
+    "version": "18.0.2.0.0",
     "category": "Sales/Sales",
     "license": "AGPL-3",
     "author": "ai_crm contributors",
     "website": "https://example.com/ai_crm",
     "maintainers": ["ai-crm"],
     "development_status": "Alpha",
-    "depends": ["sale", "contacts", "helpdesk_mgmt"],
+    "depends": ["sale", "contacts"],
     "data": [
         "security/ai_crm_security.xml",
         "security/ir.model.access.csv",
@@ -20,7 +20,7 @@
         "views/ai_run_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
-        "views/helpdesk_ticket_views.xml",
+        "views/ai_partner_insight_views.xml",
         "views/ai_suggestion_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",

@@ -1,71 +1,59 @@
 from odoo import api, fields, models
 
-from . import ai_values
-
-SOURCES = {
-    "cycle": "Reorder cycle",
-    "affinity": "Bought together",
-    "segment": "Similar customers",
-    "category": "Category top seller",
-    "popular": "Popular",
-}
+from . import ai_contract, ai_explain, ai_values
 
 
 class AiCustomerSuggestion(models.Model):
-    """A product the engine suggests to a customer (commercial partner), with a reason.
+    """A product the engine suggests to a customer (commercial partner), with its reason.
 
-    Rows without ``partner_id`` are the company's popular products, the cold-start list for
-    customers without history. Written only by the engine through ``ai_replace_suggestions``.
+    Rows without ``partner_id`` are the company's popular products, the list for customers
+    without history. Written only by the engine, through ``ai_write`` (``ai.engine.snapshot``).
     """
 
     _name = "ai.customer.suggestion"
-    _inherit = ["ai.replace.mixin"]
+    _inherit = ["ai.engine.snapshot"]
     _description = "AI Customer Product Suggestion"
     _order = "company_id, partner_id, rank, id"
 
-    _ai_replace_key = "partner_id"
-    _ai_replace_index = ("company_id", "partner_id", "rank")
-    _ai_replace_required = ("partner_id", "product_id")
-    _ai_replace_converters = {
-        "partner_id": ai_values.optional_record_id,
+    _ai_task = "suggestions"
+    _ai_partner_field = "partner_id"
+    _ai_lookup_index = ("company_id", "partner_id", "rank")
+    _ai_unique = ("partner_id", "product_id")
+    _ai_required = ("product_id",)
+    _ai_converters = {
+        "partner_id": ai_values.record_id,
         "product_id": ai_values.record_id,
-        "rank": ai_values.whole_number,
-        "score": ai_values.number,
-        "reason": ai_values.text,
-        "source": ai_values.text,
+        "rank": ai_values.count,
+        "score": ai_values.amount,
+        "reason": ai_values.explanation(ai_contract.SUGGESTION_REASONS),
+        "source": ai_values.choice(ai_contract.SUGGESTION_SOURCES),
     }
 
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, ondelete="cascade",
         help="Commercial partner; empty for the company's popular products.",
     )
-    reason = fields.Char(readonly=True)
-    source = fields.Char(
-        readonly=True,
-        help="What the suggestion comes from: " + ", ".join(SOURCES) + ".",
-    )
+    product_id = fields.Many2one("product.product", required=True, readonly=True,
+                                 ondelete="cascade")
+    rank = fields.Integer(readonly=True, help="1 is the best.")
+    score = fields.Float(readonly=True, digits=(16, 4))
+    reason = fields.Json(readonly=True)
+    reason_text = fields.Char(string="Reason", compute="_compute_reason_text")
+    source = fields.Selection(ai_contract.SUGGESTION_SOURCES, readonly=True,
+                              help="What the suggestion comes from.")
+
+    @api.depends_context("lang")
+    @api.depends("reason")
+    def _compute_reason_text(self):
+        for suggestion in self:
+            suggestion.reason_text = ai_explain.render(
+                self.env, suggestion.reason or {}, ai_contract.SUGGESTION_REASONS) or False
 
     @api.model
-    def ai_replace_suggestions(self, company_id, partner_ids, rows):
-        """Replace the company's suggestions of ``partner_ids`` by ``rows``, all or nothing.
-
-        :param int company_id: one of the engine user's companies.
-        :param list partner_ids: commercial partners whose rows are deleted first; False/None
-            stands for the popular list.
-        :param list rows: dicts with ``partner_id`` (int or False), ``product_id`` and any of
-            ``rank, score, reason, source``.
-        :return: ``{"written": n}``
-        """
-        return self._ai_replace(company_id, partner_ids, rows)
-
-    @api.model
-    def _ai_check_references(self, company, keys, values):
-        result = super()._ai_check_references(company, keys, values)
+    def _ai_check_references(self, company, values):
         Partner = self.env["res.partner"]
-        replaced = sorted(key for key in keys if key)
-        if replaced:
-            Partner._ai_check_partners(company, replaced, allow_excluded=True)
-        suggested = sorted({row["partner_id"] for row in values if row["partner_id"]})
-        if suggested:
-            Partner._ai_check_partners(company, suggested, allow_excluded=False)
-        return result
+        return [
+            *Partner._ai_partner_problems(company, [row.get("partner_id") for row in values]),
+            self.env["ai.product.affinity"]._ai_product_problem(
+                company, [row["product_id"] for row in values]),
+        ]

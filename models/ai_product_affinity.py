@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from . import ai_values
 
@@ -7,35 +8,39 @@ class AiProductAffinity(models.Model):
     """Co-purchase affinity computed by the engine: customers who bought ``product_id`` also
     bought ``related_product_id`` (``confidence`` of them, ``lift`` times more than on average).
 
-    Written only by the engine through ``ai_replace_affinities``; read by quotations to suggest
-    what goes with their lines.
+    Written only by the engine through ``ai_write`` (``ai.engine.snapshot``); read by
+    quotations to suggest what goes with their lines.
     """
 
     _name = "ai.product.affinity"
-    _inherit = ["ai.replace.mixin"]
+    _inherit = ["ai.engine.snapshot"]
     _description = "AI Product Affinity"
     _order = "company_id, product_id, rank, id"
 
-    _ai_replace_key = "product_id"
-    _ai_replace_index = ("company_id", "product_id", "rank")
-    _ai_replace_required = ("product_id", "related_product_id")
-    _ai_replace_converters = {
+    _ai_task = "suggestions"
+    _ai_lookup_index = ("company_id", "product_id", "rank")
+    _ai_unique = ("product_id", "related_product_id")
+    _ai_required = ("product_id", "related_product_id")
+    _ai_converters = {
         "product_id": ai_values.record_id,
         "related_product_id": ai_values.record_id,
-        "rank": ai_values.whole_number,
-        "score": ai_values.number,
-        "customers_both": ai_values.whole_number,
-        "confidence": ai_values.number,
-        "lift": ai_values.number,
+        "rank": ai_values.count,
+        "score": ai_values.amount,
+        "customers_both": ai_values.count,
+        "confidence": ai_values.bounded(0.0, 1.0),
+        "lift": ai_values.amount,
     }
 
+    product_id = fields.Many2one("product.product", required=True, readonly=True,
+                                 ondelete="cascade")
     related_product_id = fields.Many2one(
         "product.product", string="Bought With", required=True, readonly=True,
         ondelete="cascade",
     )
+    rank = fields.Integer(readonly=True, help="1 is the best.")
+    score = fields.Float(readonly=True, digits=(16, 4))
     customers_both = fields.Integer(
-        string="Customers (both)", readonly=True,
-        help="Customers who bought both products.",
+        string="Customers (both)", readonly=True, help="Customers who bought both products.",
     )
     confidence = fields.Float(
         readonly=True, digits=(16, 4),
@@ -47,13 +52,17 @@ class AiProductAffinity(models.Model):
     )
 
     @api.model
-    def ai_replace_affinities(self, company_id, product_ids, rows):
-        """Replace the company's affinities of ``product_ids`` by ``rows``, all or nothing.
+    def _ai_check_references(self, company, values):
+        return [self._ai_product_problem(
+            company, [row[key] for row in values
+                      for key in ("product_id", "related_product_id")])]
 
-        :param int company_id: one of the engine user's companies.
-        :param list product_ids: products whose rows are deleted first.
-        :param list rows: dicts with ``product_id``, ``related_product_id`` and any of ``rank,
-            score, customers_both, confidence, lift``.
-        :return: ``{"written": n}``
-        """
-        return self._ai_replace(company_id, product_ids, rows)
+    @api.model
+    def _ai_product_problem(self, company, ids):
+        """A text naming the products that do not exist or belong to another company."""
+        self.env["product.template"].flush_model(["company_id"])
+        return self._ai_missing_ids(
+            "product.product", ids,
+            SQL("product_tmpl_id IN (SELECT id FROM product_template "
+                "WHERE company_id IS NULL OR company_id = %s)", company.id),
+            self.env._("Products"))

@@ -2,13 +2,12 @@ import json
 import logging
 from datetime import timedelta
 
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from .ai_engine_fields_guard import AI_GROUP_ENGINE
+from . import ai_contract, ai_run_metrics
+from .ai_engine_api import AI_GROUP_ENGINE
 
 _logger = logging.getLogger(__name__)
 
@@ -16,8 +15,7 @@ _logger = logging.getLogger(__name__)
 AI_GROUP_MANAGER = "ai_crm.group_ai_manager"
 TASKS = [
     ("insights", "Contact insights"),
-    ("recommend", "Product suggestions"),
-    ("helpdesk", "Helpdesk ticket insights"),
+    ("suggestions", "Product suggestions"),
 ]
 PENDING_STATES = ("queued", "running")
 FINISH_KEYS = {"partners_scored", "metrics", "log"}
@@ -27,7 +25,9 @@ class AiRun(models.Model):
     """One unit of work for the AI engine: queued by the cron or "Run now", claimed by a worker.
 
     Odoo decides what runs; the engine only claims (``ai_claim_next``) and reports back
-    (``ai_finish`` / ``ai_fail``). At most one run per task and company is pending at a time.
+    (``ai_finish`` / ``ai_fail``). At most one run per task and company is pending at a time,
+    and a task that reads another's results waits for it (``_ai_task_needs``). A run's results
+    are staged while it runs and published when it is done (``ai.engine.snapshot``).
     """
 
     _name = "ai.run"
@@ -58,7 +58,7 @@ class AiRun(models.Model):
     )
     worker = fields.Char(readonly=True, help="The engine worker that claimed the run.")
     partners_scored = fields.Integer(
-        string="Records Scored", readonly=True,
+        string="Records Written", readonly=True,
         help="Customers scored (contact insights), customers given suggestions (product "
         "suggestions) or tickets analysed (helpdesk).",
     )
@@ -87,122 +87,7 @@ class AiRun(models.Model):
     @api.depends("metrics_json")
     def _compute_metrics_html(self):
         for run in self:
-            run.metrics_html = self._metrics_to_html(run.metrics_json)
-
-    @api.model
-    def _metrics_to_html(self, metrics_json):
-        """JSON metrics → a two-column HTML table (nested keys joined by dots)."""
-        if not metrics_json:
-            return False
-        try:
-            metrics = json.loads(metrics_json)
-        except ValueError:
-            return Markup("<pre>%s</pre>") % metrics_json
-        headline = self._metrics_headline(metrics) if isinstance(metrics, dict) else Markup("")
-        rows = self._flatten_metrics(metrics) if isinstance(metrics, dict) else [("", metrics)]
-        body = Markup("").join(
-            Markup("<tr><th>%s</th><td>%s</td></tr>")
-            % (key.replace("_", " "), self._format_metric(value))
-            for key, value in rows
-        )
-        table = Markup('<table class="table table-sm o_ai_run_metrics"><tbody>%s</tbody></table>')
-        return headline + table % body
-
-    @api.model
-    def _metrics_headline(self, metrics):
-        """The question admins ask first: how accurate was the model on our own past?"""
-        if metrics.get("category_backtest"):
-            return self._category_headline(metrics["category_backtest"])
-        if metrics.get("suggestion_backtest"):
-            return self._suggestion_headline(metrics["suggestion_backtest"])
-        backtest = metrics.get("backtest") or {}
-        model, baseline = backtest.get("model"), backtest.get("baseline")
-        if not (model and baseline):
-            return Markup("")
-        measures = [("auc", self.env._("AUC (ranking, 1 = perfect, 0.5 = chance)")),
-                    ("brier", self.env._("Brier score (lower is better)")),
-                    ("lift_top_decile", self.env._("Lift in the riskiest 10 %"))]
-        caption = self.env._(
-            "Churn model checked on your own past: learned from history up to %(as_of)s, "
-            "compared with what %(n)s customers did in the next %(days)s days.",
-            as_of=backtest.get("as_of", "?"), n=backtest.get("n_customers", "?"),
-            days=backtest.get("horizon_days", "?"),
-        )
-        return self._accuracy_table(
-            caption, [self.env._("Churn model"), self.env._("Recency only")],
-            [(label, [model.get(key), baseline.get(key)]) for key, label in measures],
-        )
-
-    @api.model
-    def _suggestion_headline(self, backtest):
-        caption = self.env._(
-            "Suggestions checked on your own past: learned from orders before %(cut)s, "
-            "compared with the next order of %(n)s customers.",
-            cut=backtest.get("cut", "?"), n=backtest.get("n_customers", "?"),
-        )
-        methods = [("model", self.env._("Suggestions")),
-                   ("popularity", self.env._("Best sellers")),
-                   ("own_history", self.env._("Their own most-bought"))]
-        measures = [("hr_at_10", self.env._("Next order has one of the 10 (hit rate)")),
-                    ("hr_at_10_never_bought",
-                     self.env._("… counting only products new to the customer"))]
-        return self._accuracy_table(
-            caption, [label for _method, label in methods],
-            [(label, [(backtest.get(method) or {}).get(key) for method, _label in methods])
-             for key, label in measures],
-        )
-
-    @api.model
-    def _category_headline(self, backtest):
-        caption = self.env._(
-            "Category suggestions checked on your own tickets: learned from the %(train)s "
-            "oldest categorised tickets, tested on the %(test)s newest.",
-            train=backtest.get("n_train", "?"), test=backtest.get("n_test", "?"),
-        )
-        return self._accuracy_table(
-            caption, [self.env._("Suggestion"), self.env._("Most frequent category")],
-            [(self.env._("Top-1 accuracy"),
-              [backtest.get("top1_accuracy"), backtest.get("majority_baseline")])],
-        )
-
-    @api.model
-    def _accuracy_table(self, caption, columns, rows):
-        """A caption over a table: one column per method, one row per measure."""
-        head = Markup("").join(Markup("<th>%s</th>") % column for column in columns)
-        body = Markup("").join(
-            Markup("<tr><th>%s</th>%s</tr>") % (label, Markup("").join(
-                Markup("<td>%s</td>") % self._format_metric(value) for value in values))
-            for label, values in rows
-        )
-        return Markup(
-            '<p class="o_ai_run_headline">%s</p><table class="table table-sm o_ai_run_accuracy">'
-            "<thead><tr><th/>%s</tr></thead><tbody>%s</tbody></table>"
-        ) % (caption, head, body)
-
-    @api.model
-    def _flatten_metrics(self, metrics, prefix=""):
-        rows = []
-        for key, value in metrics.items():
-            name = f"{prefix}{key}"
-            if isinstance(value, dict) and value:
-                rows += self._flatten_metrics(value, prefix=f"{name}.")
-            else:
-                rows.append((name, value))
-        return rows
-
-    @api.model
-    def _format_metric(self, value):
-        if isinstance(value, bool) or value is None:
-            return {True: "yes", False: "no", None: "—"}[value]
-        if isinstance(value, float):
-            return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
-        if isinstance(value, int):
-            return f"{value:,}"
-        if isinstance(value, list):
-            return Markup("<br/>").join(escape(self._format_metric(v)) for v in value)
-        if isinstance(value, dict):
-            return json.dumps(value, sort_keys=True)
-        return str(value)
+            run.metrics_html = ai_run_metrics.to_html(self.env, run.metrics_json)
 
     # ------------------------------------------------------------------------------------------
     # Queueing (managers, the engine, the cron)
@@ -242,7 +127,7 @@ class AiRun(models.Model):
         :return: id of the new run, or of the pending one.
         """
         self._check_can_queue()
-        if task not in dict(TASKS):
+        if task not in dict(self._fields["task"].selection):
             raise ValidationError(self.env._("Unknown AI task: %(task)s", task=task))
         if trigger not in dict(self._fields["trigger"].selection):
             raise ValidationError(self.env._("Unknown trigger: %(trigger)s", trigger=trigger))
@@ -279,11 +164,7 @@ class AiRun(models.Model):
         """Button: give up a queued or stuck run, so that a new one can be queued."""
         self._check_can_queue()
         pending = self.filtered(lambda run: run.state in PENDING_STATES)
-        pending.write({
-            "state": "failed",
-            "finished_at": fields.Datetime.now(),
-            "error": self.env._("Stopped by %(user)s.", user=self.env.user.name),
-        })
+        pending.sudo()._ai_fail_runs(self.env._("Stopped by %(user)s.", user=self.env.user.name))
         return True
 
     @api.model
@@ -293,7 +174,7 @@ class AiRun(models.Model):
     @api.model
     def _cron_tasks(self):
         """The tasks the daily cron queues for every company."""
-        return [task for task, _label in TASKS]
+        return [task for task, _label in self._fields["task"].selection]
 
     @api.model
     def _cron_queue_runs(self, tasks=None):
@@ -302,12 +183,8 @@ class AiRun(models.Model):
         runs = self.sudo()
         limit = fields.Datetime.now() - timedelta(hours=self._stale_run_hours())
         stale = runs.search([("state", "=", "running"), ("started_at", "<", limit)])
-        stale.write({
-            "state": "failed",
-            "finished_at": fields.Datetime.now(),
-            "error": self.env._("The worker did not report back within %(hours)s hours.",
-                                hours=self._stale_run_hours()),
-        })
+        stale._ai_fail_runs(self.env._("The worker did not report back within %(hours)s hours.",
+                                       hours=self._stale_run_hours()))
         # Every company gets its runs; companies are few.
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         before = runs.search_count([("state", "=", "queued")])
@@ -329,23 +206,36 @@ class AiRun(models.Model):
             raise AccessError(self.env._("Only the AI engine may claim or report AI runs."))
 
     @api.model
+    def _ai_task_needs(self):
+        """task → the tasks whose results it reads; it waits while they are pending."""
+        return dict(ai_contract.TASK_NEEDS)
+
+    @api.model
     def ai_claim_next(self, worker, tasks):
-        """Atomically take the oldest queued run of ``tasks`` in one of the caller's companies.
+        """Atomically take the oldest queued run of ``tasks`` in one of the caller's companies
+        whose company has no pending run of a task it reads (``_ai_task_needs``).
 
         Concurrent workers skip rows another transaction has locked, so two workers never take
-        the same run.
+        the same run; a run waiting for another is seen as pending (queued, then running) by
+        every worker until that one is over.
 
-        :return: ``{"id", "task", "company_id", "params"}`` or False when nothing is queued.
+        :return: ``{"id", "task", "company_id", "params"}`` or False when nothing is ready.
         """
         self._check_engine()
         if isinstance(tasks, str) or not isinstance(tasks, (list, tuple)) or not tasks:
             raise ValidationError(self.env._("tasks must be a non-empty list of task names."))
-        company_ids = self.env.user.company_ids.ids
+        needs = [(task, need) for task, needed in self._ai_task_needs().items()
+                 for need in needed] or [(None, None)]
         self.env["ai.run"].flush_model(["state", "task", "company_id", "queued_at"])
         self.env.cr.execute(SQL(
-            "SELECT id FROM ai_run WHERE state = 'queued' AND task IN %s AND company_id IN %s "
-            "ORDER BY queued_at, id FOR UPDATE SKIP LOCKED LIMIT 1",
-            tuple(tasks), tuple(company_ids),
+            "SELECT r.id FROM ai_run r WHERE r.state = 'queued' AND r.task IN %s "
+            "AND r.company_id IN %s AND NOT EXISTS ("
+            "  SELECT 1 FROM ai_run p JOIN (VALUES %s) AS n(task, need) ON p.task = n.need "
+            "  WHERE n.task = r.task AND p.company_id = r.company_id "
+            "  AND p.state IN ('queued', 'running')) "
+            "ORDER BY r.queued_at, r.id FOR UPDATE OF r SKIP LOCKED LIMIT 1",
+            tuple(tasks), tuple(self.env.user.company_ids.ids),
+            SQL(", ").join(SQL("(%s, %s)", task, need) for task, need in needs),
         ))
         row = self.env.cr.fetchone()
         if not row:
@@ -362,21 +252,18 @@ class AiRun(models.Model):
             "id": run.id,
             "task": run.task,
             "company_id": run.company_id.id,
-            "params": {**run.company_id._ai_run_params(), "since": run._ai_since()},
+            "params": run._ai_claim_params(),
         }
 
-    def _ai_since(self):
-        """When the last successful run of this task and company started, for tasks that only
-        look at what changed since then (helpdesk); None for the first run."""
+    def _ai_claim_params(self):
+        """What the engine needs to know for this run, besides its data."""
         self.ensure_one()
-        last = self.sudo().search([
-            ("task", "=", self.task), ("company_id", "=", self.company_id.id),
-            ("state", "=", "done"), ("id", "!=", self.id),
-        ], order="started_at desc", limit=1)
-        return fields.Datetime.to_string(last.started_at) if last else None
+        return self.company_id._ai_run_params(self.task)
 
     @api.model
-    def _engine_run(self, run_id, states):
+    def _ai_engine_run(self, run_id, states, task=None):
+        """The run ``run_id`` of one of the caller's companies, in ``states`` (and of ``task``),
+        for the engine to report on or write for."""
         self._check_engine()
         run = self.sudo().browse(run_id).exists() if isinstance(run_id, int) else None
         if not run or run.company_id.id not in self.env.user.company_ids.ids:
@@ -386,12 +273,17 @@ class AiRun(models.Model):
                 "AI run %(run)s is %(state)s, not %(expected)s.",
                 run=run_id, state=run.state, expected=" or ".join(states),
             ))
+        if task and run.task != task:
+            raise ValidationError(self.env._(
+                "AI run %(run)s computes %(task)s, not these results.", run=run_id,
+                task=run.task))
         return run
 
     @api.model
     def ai_finish(self, run_id, values):
-        """The engine reports success: ``values`` has ``partners_scored``, ``metrics``, ``log``."""
-        run = self._engine_run(run_id, ("running",))
+        """The engine reports success: ``values`` has ``partners_scored``, ``metrics``, ``log``.
+        The results the run staged replace the company's previous ones, in this transaction."""
+        run = self._ai_engine_run(run_id, ("running",))
         values = values or {}
         unknown = sorted(set(values) - FINISH_KEYS)
         if unknown:
@@ -400,27 +292,37 @@ class AiRun(models.Model):
                 keys=", ".join(map(str, unknown)), allowed=", ".join(sorted(FINISH_KEYS)),
             ))
         metrics = values.get("metrics")
+        published = {model._name: model._ai_publish(run) for model in
+                     self.env["ai.engine.snapshot"]._ai_snapshot_models(run.task)}
+        log = "\n".join([values.get("log") or ""] + [
+            f"Published {counts['published']} rows of {name}, retired {counts['retired']}"
+            for name, counts in published.items()]).strip()
         run.write({
             "state": "done",
             "finished_at": fields.Datetime.now(),
             "partners_scored": int(values.get("partners_scored") or 0),
             "metrics_json": json.dumps(metrics, indent=2, sort_keys=True, default=str)
             if metrics is not None else False,
-            "log": values.get("log") or False,
+            "log": log or False,
             "error": False,
         })
-        _logger.info("AI run %d done: %d partners scored", run.id, run.partners_scored)
+        _logger.info("AI run %d done: %d records written", run.id, run.partners_scored)
         return True
 
     @api.model
     def ai_fail(self, run_id, error, log=None):
         """The engine reports a failure (``error`` one line for people, ``log`` the details)."""
-        run = self._engine_run(run_id, PENDING_STATES)
-        run.write({
-            "state": "failed",
-            "finished_at": fields.Datetime.now(),
-            "error": str(error or self.env._("Unknown error")),
-            "log": log or False,
-        })
+        run = self._ai_engine_run(run_id, PENDING_STATES)
+        run._ai_fail_runs(str(error or self.env._("Unknown error")), log)
         _logger.info("AI run %d failed: %s", run.id, run.error)
         return True
+
+    def _ai_fail_runs(self, error, log=None):
+        """Fail these runs and drop what they staged; published results stay."""
+        for run in self:
+            for model in self.env["ai.engine.snapshot"]._ai_snapshot_models(run.task):
+                model._ai_discard(run)
+        values = {"state": "failed", "finished_at": fields.Datetime.now(), "error": error}
+        if log is not None:
+            values["log"] = log or False
+        self.write(values)

@@ -4,8 +4,9 @@ from odoo import fields, models
 class AiSegment(models.Model):
     """A named RFM segment (Champions, At risk, …) with its one-line meaning.
 
-    The engine names segments by ``code`` (``segment_code`` in ``ai_apply_insights``); the records
-    ship as data so that names and meanings can be translated and reworded by managers.
+    The engine names segments by ``code`` (the ``segment_id`` key of ``ai.partner.insight``);
+    the records ship as data so that names and meanings can be translated and reworded by
+    managers.
     """
 
     _name = "ai.segment"
@@ -31,21 +32,17 @@ class AiSegment(models.Model):
 
     def _compute_partner_count(self):
         counts = dict(
-            self.env["res.partner"]._read_group(
-                [("ai_segment_id", "in", self.ids)], ["ai_segment_id"], ["__count"]
+            self.env["ai.partner.insight"].sudo()._read_group(
+                [("segment_id", "in", self.ids), ("company_id", "=", self.env.company.id)],
+                ["segment_id"], ["__count"],
             )
         )
         for segment in self:
             segment.partner_count = counts.get(segment, 0)
 
     def action_open_partners(self):
+        """The segment's customers in the current company, as the customer insights list."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
-        action.update(
-            {
-                "domain": [("ai_segment_id", "=", self.id)],
-                "context": {},
-                "name": self.name,
-            }
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("ai_crm.ai_partner_insight_action")
+        action.update({"domain": [("segment_id", "=", self.id)], "name": self.name})
         return action

@@ -7,8 +7,6 @@ Each converter turns one value of an engine row into a column value, or raises
 import math
 import numbers
 
-from odoo.tools import SQL
-
 
 def record_id(value):
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -18,6 +16,19 @@ def record_id(value):
 
 def optional_record_id(value):
     return None if value is None or value is False else record_id(value)
+
+
+def record_ids(limit):
+    """A list of at most ``limit`` record ids."""
+
+    def convert(value):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{value!r} is not a list of record ids")
+        if len(value) > limit:
+            raise ValueError(f"more than {limit} ids")
+        return [record_id(v) for v in value]
+
+    return convert
 
 
 def text(value):
@@ -34,11 +45,32 @@ def number(value):
     return float(value)
 
 
+INT32_MAX = 2**31 - 1  # PostgreSQL's integer column
+
+
 def whole_number(value):
     converted = number(value)
     if not converted.is_integer():
         raise ValueError(f"{value!r} is not a whole number")
+    if abs(converted) > INT32_MAX:
+        raise ValueError(f"{value!r} is out of range")
     return int(converted)
+
+
+def count(value):
+    """A whole number that cannot be negative: orders, days, ranks."""
+    converted = whole_number(value)
+    if converted < 0:
+        raise ValueError(f"{value!r} is negative")
+    return converted
+
+
+def amount(value):
+    """Money or a score that cannot be negative."""
+    converted = number(value)
+    if converted < 0:
+        raise ValueError(f"{value!r} is negative")
+    return converted
 
 
 def bounded(low, high):
@@ -79,30 +111,41 @@ def choice(selection):
     return convert
 
 
-def sql_update_from_values(model, fnames, values, constants, where=None):
-    """One ``UPDATE <table> … FROM (VALUES …)``; ``values`` rows are ``[id, *fnames]``.
+def explanations(templates, limit=None):
+    """A list of ``{"code": …, <param>: value}`` dicts whose codes are keys of ``templates``
+    (the module's translatable texts) and whose params are numbers, text or lists of them."""
 
-    Values are cast to each column's type in the SET clause, so a column that is NULL in every
-    row still gets the right type. ``where`` adds a condition on the target row (alias ``t``).
+    def convert(value):
+        items = value if isinstance(value, (list, tuple)) else None
+        if items is None:
+            raise TypeError(f"{value!r} is not a list of explanations")
+        if limit is not None and len(items) > limit:
+            raise ValueError(f"more than {limit} explanations")
+        return [explanation(templates)(item) for item in items] or None
 
-    :return: the number of rows updated
-    """
-    columns = ["id", *fnames]
-    row_code = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    flat = [value for row in values for value in row]
-    assignments = [
-        SQL("%s = v.%s::%s", SQL.identifier(f), SQL.identifier(f),
-            SQL(model._fields[f].column_type[0]))
-        for f in fnames
-    ] + [SQL("%s = %s", SQL.identifier(f), value) for f, value in constants.items()]
-    model.env.cr.execute(
-        SQL(
-            "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(%s) WHERE t.id = v.id::int4 %s",
-            SQL.identifier(model._table),
-            SQL(", ").join(assignments),
-            SQL(", ".join([row_code] * len(values)), *flat),
-            SQL(", ").join(SQL.identifier(c) for c in columns),
-            SQL("AND %s", where) if where else SQL(),
-        )
-    )
-    return model.env.cr.rowcount
+    return convert
+
+
+def explanation(templates):
+    """One ``{"code": …, <param>: value}`` dict, its code one of ``templates``."""
+
+    def convert(value):
+        if not isinstance(value, dict) or not isinstance(value.get("code"), str):
+            raise TypeError(f"{value!r} is not an explanation with a code")
+        if value["code"] not in templates:
+            raise ValueError(f"unknown explanation code {value['code']!r}")
+        for key, param in value.items():
+            values = param if isinstance(param, (list, tuple)) else [param]
+            if not all(_is_param(v) for v in values):
+                raise TypeError(f"parameter {key!r} of {value['code']!r} is not a number or text")
+        return dict(value)
+
+    return convert
+
+
+def _is_param(value):
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, numbers.Real):
+        return math.isfinite(value)
+    return isinstance(value, str)

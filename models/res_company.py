@@ -38,12 +38,12 @@ class ResCompany(models.Model):
                     self.env._("The number of suggested products cannot be negative.")
                 )
 
-    def _ai_run_params(self):
-        """Parameters handed to the engine with a claimed run (see ``ai.run.ai_claim_next``)."""
+    def _ai_run_params(self, task):
+        """The company's settings the engine reads for a run of ``task`` (``ai_claim_next``)."""
         self.ensure_one()
-        return {
-            "horizon_days": self.ai_churn_horizon_days or None,
-            "min_repeat_customers": self.ai_min_repeat_customers,
-            "currency": self.currency_id.name,
-            "suggestion_count": self.ai_suggestion_count,
-        }
+        if task == "insights":
+            return {
+                "horizon_days": self.ai_churn_horizon_days or None,
+                "min_repeat_customers": self.ai_min_repeat_customers,
+            }
+        return {}

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from . import ai_contract, ai_explain
+
 SUGGESTION_STATES = ("draft", "sent")
 # How many candidates each source reads per suggestion shown (filters drop some of them).
 CANDIDATES_PER_SLOT = 3
@@ -48,7 +50,10 @@ class SaleOrder(models.Model):
         on_quote = set(self.order_line.product_id.ids)
         with_lines = self._ai_affinity_candidates(on_quote, limit)
         partner = self.partner_id.commercial_partner_id
-        own = self._ai_stored_candidates(partner.id, limit) if partner else []
+        # A customer who objected to profiling has no personal list (it was deleted); the
+        # check keeps it so even if a stale row were left.
+        profiled = partner and not partner.sudo().ai_exclude_profiling
+        own = self._ai_stored_candidates(partner.id, limit) if profiled else []
         popular = self._ai_stored_candidates(None, limit)
         merged = [c for c in chain.from_iterable(zip_longest(with_lines, own)) if c] + popular
         excluded = on_quote | self._ai_dismissed_product_ids()
@@ -80,8 +85,8 @@ class SaleOrder(models.Model):
         self.env["ai.product.affinity"].flush_model()
         self.env.cr.execute(SQL(
             "SELECT a.product_id, a.related_product_id, a.score, a.confidence "
-            "FROM ai_product_affinity a WHERE a.company_id = %s AND a.product_id = ANY(%s) "
-            "AND a.rank <= %s ORDER BY a.product_id, a.rank",
+            "FROM ai_product_affinity a WHERE a.active AND a.company_id = %s "
+            "AND a.product_id = ANY(%s) AND a.rank <= %s ORDER BY a.product_id, a.rank",
             self.company_id.id, sorted(product_ids), limit,
         ))
         scores, best = {}, {}
@@ -90,17 +95,11 @@ class SaleOrder(models.Model):
             if related_id not in best or (confidence or 0.0) > best[related_id][1]:
                 best[related_id] = (product_id, confidence or 0.0)
         ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))[:limit]
-        line_products = self.env["product.product"].browse(
-            {best[pid][0] for pid in ranked}
-        ).with_context(display_default_code=False)
-        line_names = dict(zip(line_products.ids, line_products.mapped("display_name"),
-                              strict=True))
         return [{
             "product_id": pid,
-            "reason": self.env._(
-                "Bought with %(product)s by %(percent)s %% of customers",
-                product=line_names[best[pid][0]], percent=round(best[pid][1] * 100),
-            ),
+            "reason": ai_explain.render(self.env, {
+                "code": "bought_with", "product": best[pid][0],
+                "percent": round(best[pid][1] * 100)}, ai_contract.SUGGESTION_REASONS),
             "score": round(scores[pid], 4),
             "source": "affinity",
         } for pid in ranked]
@@ -110,14 +109,16 @@ class SaleOrder(models.Model):
         self.env["ai.customer.suggestion"].flush_model()
         self.env.cr.execute(SQL(
             "SELECT product_id, reason, score, source FROM ai_customer_suggestion "
-            "WHERE company_id = %s AND %s ORDER BY rank, id LIMIT %s",
+            "WHERE active AND company_id = %s AND %s ORDER BY rank, id LIMIT %s",
             self.company_id.id,
             SQL("partner_id = %s", partner_id) if partner_id else SQL("partner_id IS NULL"),
             limit,
         ))
         return [
-            {"product_id": pid, "reason": reason or "", "score": score or 0.0,
-             "source": source or ("popular" if not partner_id else "")}
+            {"product_id": pid,
+             "reason": ai_explain.render(self.env, reason or {},
+                                         ai_contract.SUGGESTION_REASONS),
+             "score": score or 0.0, "source": source or ("popular" if not partner_id else "")}
             for pid, reason, score, source in self.env.cr.fetchall()
         ]
 

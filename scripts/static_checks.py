@@ -1,8 +1,10 @@
-"""Static checks ruff does not do: the module's manifest, XML, access CSV, and its independence.
+"""Static checks ruff does not do: the modules' manifests, XML, access CSVs, independence, and
+the contract between the engine and the modules.
 
-The Odoo module must never import the engine or its ML stack (Odoo's server must not need
-scikit-learn), every data file the manifest lists must exist and parse, and every access row
-must be well formed.
+The Odoo modules (ai_crm at the root, the bridge ai_crm_helpdesk) must never import the engine
+or its ML stack (Odoo's server must not need scikit-learn), every data file a manifest lists
+must exist and parse, every access row must be well formed, and every key, code and value the
+engine sends must be accepted by the module (check_contract.py).
 """
 
 import ast
@@ -12,20 +14,22 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULE_DIRS = ["models", "tests", "controllers", "wizards"]
+MODULES = [ROOT, ROOT / "ai_crm_helpdesk"]
+MODULE_DIRS = ["models", "tests", "controllers", "wizards", "migrations"]
 FORBIDDEN_IN_MODULE = {"ai_engine", "sklearn", "pandas", "numpy", "scipy", "odoorpc"}
 REQUIRED_MANIFEST_KEYS = {"name", "version", "license", "author", "depends", "data"}
 
 
-def check_manifest():
-    manifest = ast.literal_eval((ROOT / "__manifest__.py").read_text())
-    errors = [f"__manifest__.py: missing key {key!r}"
+def check_manifest(module):
+    where = (module / "__manifest__.py").relative_to(ROOT)
+    manifest = ast.literal_eval((module / "__manifest__.py").read_text())
+    errors = [f"{where}: missing key {key!r}"
               for key in sorted(REQUIRED_MANIFEST_KEYS - manifest.keys())]
     if not str(manifest.get("version", "")).startswith("18.0."):
-        errors.append("__manifest__.py: version must start with '18.0.'")
+        errors.append(f"{where}: version must start with '18.0.'")
     for key in ("data", "demo"):
-        errors += [f"__manifest__.py: {key} file {name} does not exist"
-                   for name in manifest.get(key, []) if not (ROOT / name).is_file()]
+        errors += [f"{where}: {key} file {name} does not exist"
+                   for name in manifest.get(key, []) if not (module / name).is_file()]
     return errors
 
 
@@ -41,8 +45,8 @@ def check_xml():
     return errors
 
 
-def check_access_csv():
-    path = ROOT / "security" / "ir.model.access.csv"
+def check_access_csv(module):
+    path = module / "security" / "ir.model.access.csv"
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     expected = {"id", "name", "model_id:id", "group_id:id", "perm_read", "perm_write",
@@ -55,9 +59,9 @@ def check_access_csv():
     return errors
 
 
-def check_module_imports():
+def check_module_imports(module):
     errors = []
-    files = [ROOT / "__init__.py"] + [p for d in MODULE_DIRS for p in (ROOT / d).rglob("*.py")]
+    files = [module / "__init__.py"] + [p for d in MODULE_DIRS for p in (module / d).rglob("*.py")]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             names = []
@@ -73,7 +77,9 @@ def check_module_imports():
 
 
 def main():
-    errors = check_manifest() + check_xml() + check_access_csv() + check_module_imports()
+    errors = check_xml()
+    for module in MODULES:
+        errors += check_manifest(module) + check_access_csv(module) + check_module_imports(module)
     for error in errors:
         print(error)
     print(f"static checks: {'ok' if not errors else f'{len(errors)} problem(s)'}")

@@ -54,16 +54,18 @@ class AiCrmCommon(TransactionCase):
     @classmethod
     def insight_row(cls, partner, **overrides):
         row = {
-            "id": partner.id,
+            "partner_id": partner.id,
             "recency_days": 12,
             "frequency": 7,
             "monetary": 1234.5,
             "rfm_score": "545",
-            "segment_code": "champions",
-            "cluster": "Frequent high-spend buyers",
+            "segment_id": "champions",
+            "cluster": {"code": "cluster", "often": "frequent", "spend": "high",
+                        "when": "recent"},
             "churn_probability": 0.4234,
             "churn_risk": "medium",
-            "churn_reasons": ["No order for 40 days", "Orders are getting smaller"],
+            "churn_reasons": [{"code": "silence_vs_own_gap", "days": 40, "gap": 21},
+                              {"code": "spend_fell_year", "percent": 30}],
             "churn_method": "model",
             "clv": 800.0,
         }
@@ -71,7 +73,37 @@ class AiCrmCommon(TransactionCase):
         return row
 
     @classmethod
-    def apply(cls, rows, company=None, user=None):
-        """Write scores the way the engine does: as its technical user, through the bulk method."""
-        partners = cls.env["res.partner"].with_user(user or cls.engine_user)
-        return partners.ai_apply_insights((company or cls.company).id, rows)
+    def start_run(cls, task="insights", company=None):
+        """A run the engine has claimed (running), as ai_claim_next leaves it; a run of the
+        same task left running by an earlier call of the test is failed first."""
+        Run = cls.env["ai.run"].sudo()
+        Run.search([("task", "=", task), ("company_id", "=", (company or cls.company).id),
+                    ("state", "in", ("queued", "running"))]).write({"state": "failed"})
+        return Run.create({
+            "name": f"test {task}", "task": task, "company_id": (company or cls.company).id,
+            "state": "running", "started_at": "2026-01-01 00:00:00", "worker": "test",
+        })
+
+    @classmethod
+    def finish_run(cls, run, user=None):
+        cls.env["ai.run"].with_user(user or cls.engine_user).ai_finish(run.id, {})
+
+    @classmethod
+    def write_results(cls, model, rows, task, company=None, user=None, publish=True):
+        """Write results the way the engine does: as its technical user, through the bulk
+        method, in a run of ``task`` that is then reported done (which publishes them)."""
+        run = cls.start_run(task, company)
+        result = cls.env[model].with_user(user or cls.engine_user).ai_write(run.id, rows)
+        if publish:
+            cls.finish_run(run, user)
+        return result
+
+    @classmethod
+    def apply(cls, rows, company=None, user=None, publish=True):
+        """A contact-insights run that writes ``rows`` (and is published)."""
+        return cls.write_results("ai.partner.insight", rows, "insights", company, user, publish)
+
+    @classmethod
+    def insight_of(cls, partner, company=None):
+        return cls.env["ai.partner.insight"].sudo().search([
+            ("partner_id", "=", partner.id), ("company_id", "=", (company or cls.company).id)])

@@ -18,27 +18,23 @@ class TestAccessRights(AiCrmCommon):
         self.assertEqual(values["ai_segment_id"][0], self.segment_champions.id)
 
     def test_salesperson_cannot_write_scores(self):
-        customer = self.customer.with_user(self.salesperson)
-        for vals in ({"ai_churn_probability": 1.0}, {"ai_segment_id": self.segment_at_risk.id},
-                     {"ai_churn_probability_display": 1.0}, {"ai_scored_at": False}):
-            with self.subTest(vals=vals), self.assertRaises(AccessError):
-                customer.write(vals)
+        insight = self.insight_of(self.customer).with_user(self.salesperson)
         with self.assertRaises(AccessError):
-            self.env["res.partner"].with_user(self.salesperson).create(
-                {"name": "AI Test Forged", "ai_churn_risk": "low"})
+            insight.write({"churn_probability": 1.0})
+        with self.assertRaises(AccessError):
+            insight.unlink()
+        with self.assertRaises(AccessError):
+            self.env["ai.partner.insight"].with_user(self.salesperson).create(
+                {"partner_id": self.individual.id, "company_id": self.company.id})
+        run = self.start_run()
+        with self.assertRaises(AccessError):
+            self.env["ai.partner.insight"].with_user(self.salesperson).ai_write(
+                run.id, [self.insight_row(self.individual)])
         self.assertRecordValues(self.customer, [{
             "ai_churn_probability": 42.34, "ai_segment_id": self.segment_champions.id}])
-        # Other fields stay writable.
-        customer.write({"comment": "Called today"})
-
-    def test_salesperson_cannot_call_bulk_methods(self):
-        Partner = self.env["res.partner"].with_user(self.salesperson)
-        with self.assertRaises(AccessError):
-            Partner.ai_apply_insights(self.company.id, [self.insight_row(self.individual)])
-        with self.assertRaises(AccessError):
-            Partner.ai_clear_insights(self.company.id, [self.customer.id])
         self.assertFalse(self.individual.ai_scored_at)
-        self.assertTrue(self.customer.ai_scored_at)
+        # Other fields stay writable.
+        self.customer.with_user(self.salesperson).write({"comment": "Called today"})
 
     def test_portal_cannot_read_scores(self):
         partner = self.portal_user.partner_id.with_user(self.portal_user)
@@ -49,12 +45,12 @@ class TestAccessRights(AiCrmCommon):
             partner.read(["ai_exclude_profiling"])
 
     def test_merge_keeps_destination_scores(self):
-        # Merging partners writes every stored field on the destination: the score guard must
-        # not block whoever merges (an administrator, not the engine), and the destination
-        # keeps its own scores.
+        # Merging moves the duplicate's rows onto the destination; a run has one insight per
+        # customer, so the destination keeps its own and the duplicate's goes.
         duplicate = self.env["res.partner"].create({"name": "AI Test Acme (dup)",
                                                     "is_company": True})
-        self.apply([self.insight_row(duplicate, segment_code="lost", frequency=1)])
+        self.apply([self.insight_row(self.customer),
+                    self.insight_row(duplicate, segment_id="lost", frequency=1)])
         admin = self.env.ref("base.user_admin")
         wizard = self.env["base.partner.merge.automatic.wizard"].with_user(admin)
         wizard._merge((self.customer + duplicate).ids, self.customer)
@@ -92,3 +88,7 @@ class TestAccessRights(AiCrmCommon):
         self.assertTrue(self.env.ref("base.user_admin").has_group("ai_crm.group_ai_manager"))
         self.assertTrue(self.ai_manager.has_group("ai_crm.group_ai_user"))
         self.assertTrue(self.engine_user.has_group("sales_team.group_sale_salesman_all_leads"))
+
+    def test_portal_sees_no_insight(self):
+        with self.assertRaises(AccessError):
+            self.env["ai.partner.insight"].with_user(self.portal_user).search([])

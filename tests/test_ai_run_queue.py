@@ -26,9 +26,11 @@ class TestAiRunQueue(AiCrmCommon):
         self.Run.search([]).unlink()
         self.Run._cron_queue_runs()
         runs = self.Run.search([])
+        tasks = self.Run._cron_tasks()
+        self.assertLessEqual({"insights", "suggestions"}, set(tasks))
         self.assertEqual(runs.company_id, companies)
-        self.assertEqual(len(runs), len(companies) * 3)
-        self.assertEqual(set(runs.mapped("task")), {"insights", "recommend", "helpdesk"})
+        self.assertEqual(len(runs), len(companies) * len(tasks))
+        self.assertEqual(set(runs.mapped("task")), set(tasks))
         self.assertEqual(set(runs.mapped("state")), {"queued"})
         self.assertEqual(set(runs.mapped("trigger")), {"cron"})
         # Tomorrow's cron while today's runs are still queued (or running) adds nothing.
@@ -38,14 +40,8 @@ class TestAiRunQueue(AiCrmCommon):
         # Once done, the next cron queues again.
         runs.write({"state": "done"})
         self.Run._cron_queue_runs()
-        self.assertEqual(self.Run.search_count([("state", "=", "queued")]), len(companies) * 3)
-
-    def test_hourly_cron_queues_only_helpdesk_runs(self):
-        self.Run.search([]).unlink()
-        self.env.ref("ai_crm.ir_cron_ai_queue_helpdesk_runs").method_direct_trigger()
-        runs = self.Run.search([])
-        self.assertEqual(set(runs.mapped("task")), {"helpdesk"})
-        self.assertEqual(runs.company_id, self.env["res.company"].search([]))
+        self.assertEqual(self.Run.search_count([("state", "=", "queued")]),
+                         len(companies) * len(tasks))
 
     def test_cron_record(self):
         cron = self.env.ref("ai_crm.ir_cron_ai_queue_runs")
@@ -117,8 +113,9 @@ class TestAiRunQueue(AiCrmCommon):
                    "notes": ["Trained on 900 repeat customers"]}
         self.EngineRun.ai_finish(claim["id"], {"partners_scored": 1180, "metrics": metrics,
                                                "log": "line 1\nline 2"})
-        self.assertRecordValues(run, [{
-            "state": "done", "partners_scored": 1180, "log": "line 1\nline 2", "error": False}])
+        self.assertRecordValues(run, [{"state": "done", "partners_scored": 1180, "error": False}])
+        self.assertEqual(run.log, "line 1\nline 2\nPublished 0 rows of ai.partner.insight, "
+                                  "retired 0")
         self.assertTrue(run.finished_at)
         self.assertEqual(json.loads(run.metrics_json), metrics)
         html = str(run.metrics_html)
@@ -165,21 +162,10 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertLess(headline.index("0.913"), headline.index("0.887"))
         self.assertIn("0.124", headline)
 
-    def test_helpdesk_metrics_lead_with_category_accuracy(self):
+    def test_suggestion_metrics_lead_with_hit_rate_against_baselines(self):
         run = self.Run.browse(self.Run.with_user(self.ai_manager).action_queue(
-            "helpdesk", self.company.id))
-        claim = self.EngineRun.ai_claim_next("w", ["helpdesk"])
-        backtest = {"n_train": 480, "n_test": 120, "top1_accuracy": 0.9167,
-                    "majority_baseline": 0.2417}
-        self.EngineRun.ai_finish(claim["id"], {"metrics": {"category_backtest": backtest}})
-        headline = str(run.metrics_html).split('class="table table-sm o_ai_run_metrics"')[0]
-        self.assertIn("480 oldest categorised tickets", headline)
-        self.assertLess(headline.index("0.917"), headline.index("0.242"))
-
-    def test_recommend_metrics_lead_with_hit_rate_against_baselines(self):
-        run = self.Run.browse(self.Run.with_user(self.ai_manager).action_queue(
-            "recommend", self.company.id))
-        claim = self.EngineRun.ai_claim_next("w", ["recommend"])
+            "suggestions", self.company.id))
+        claim = self.EngineRun.ai_claim_next("w", ["suggestions"])
         backtest = {"cut": "2026-07-01", "n_customers": 930,
                     "model": {"hr_at_10": 0.6742, "hr_at_10_never_bought": 0.4951},
                     "popularity": {"hr_at_10": 0.5151, "hr_at_10_never_bought": 0.3591},
@@ -201,9 +187,13 @@ class TestAiRunQueue(AiCrmCommon):
     def test_stale_running_run_failed_by_cron(self):
         run = self.queue()
         self.EngineRun.ai_claim_next("w", ["insights"])
+        self.env["ai.partner.insight"].with_user(self.engine_user).ai_write(
+            run.id, [self.insight_row(self.customer)])
         run.started_at = fields.Datetime.now() - timedelta(days=2)
         self.Run._cron_queue_runs()
         self.assertEqual(run.state, "failed")
+        self.assertFalse(self.env["ai.partner.insight"].sudo().with_context(
+            active_test=False).search([("run_id", "=", run.id)]), "its staged rows are gone")
         self.assertTrue(self.Run.search([("company_id", "=", self.company.id),
                                          ("state", "=", "queued")]))
 

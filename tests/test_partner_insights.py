@@ -6,8 +6,8 @@ from odoo.tests import Form, tagged
 
 from .common import AiCrmCommon
 
-CONTRACT_FIELDS = {
-    "ai_exclude_profiling": "boolean",
+# What the contact shows: the current company's ai.partner.insight.
+PARTNER_FIELDS = {
     "ai_recency_days": "integer",
     "ai_frequency": "integer",
     "ai_monetary": "monetary",
@@ -32,15 +32,20 @@ SEGMENT_CODES = [
 class TestPartnerInsights(AiCrmCommon):
     def test_contract_fields(self):
         fields = self.env["res.partner"]._fields
-        for name, ftype in CONTRACT_FIELDS.items():
+        self.assertTrue(fields["ai_exclude_profiling"].store)
+        self.assertEqual(fields["ai_exclude_profiling"].groups, "base.group_user")
+        for name, ftype in PARTNER_FIELDS.items():
             with self.subTest(field=name):
-                self.assertIn(name, fields)
                 self.assertEqual(fields[name].type, ftype)
-                self.assertTrue(fields[name].store)
+                self.assertFalse(fields[name].store, "shown from ai.partner.insight")
+                self.assertTrue(fields[name].related.startswith("ai_insight_id."))
                 self.assertEqual(fields[name].groups, "base.group_user")
         self.assertEqual(fields["ai_segment_id"].comodel_name, "ai.segment")
         self.assertEqual(fields["ai_monetary"].currency_field, "ai_currency_id")
-        self.assertEqual(fields["ai_rfm_score"].size, 3)
+        insight = self.env["ai.partner.insight"]._fields
+        self.assertEqual(insight["rfm_score"].size, 3)
+        self.assertEqual(set(self.env["ai.partner.insight"]._ai_converters) - set(insight), set(),
+                         "the engine's keys are the field names")
 
     def test_segments_data(self):
         segments = self.env["ai.segment"].search([])
@@ -52,19 +57,18 @@ class TestPartnerInsights(AiCrmCommon):
     def test_contact_shows_company_scores(self):
         self.apply([self.insight_row(self.customer, churn_probability=0.75, churn_risk="high")])
         contact = self.contact.with_user(self.salesperson)
+        insight = self.insight_of(self.customer)
         self.assertRecordValues(contact, [{
-            "ai_churn_probability_display": 75.0,
-            "ai_churn_risk_display": "high",
-            "ai_segment_id_display": self.segment_champions.id,
-            "ai_segment_description_display": self.segment_champions.description,
-            "ai_monetary_display": 1234.5,
-            "ai_currency_id_display": self.company.currency_id.id,
-            "ai_churn_reasons_display": "No order for 40 days\nOrders are getting smaller",
-            "ai_scored_at_display": self.customer.ai_scored_at,
-            # Nothing is copied onto the contact itself.
-            "ai_churn_probability": 0.0,
-            "ai_scored_at": False,
+            "ai_insight_id": insight.id,
+            "ai_churn_probability": 75.0,
+            "ai_churn_risk": "high",
+            "ai_segment_id": self.segment_champions.id,
+            "ai_segment_description": self.segment_champions.description,
+            "ai_monetary": 1234.5,
+            "ai_currency_id": self.company.currency_id.id,
+            "ai_scored_at": insight.create_date,
         }])
+        self.assertFalse(self.individual.ai_insight_id)
 
     def test_partner_form_has_ai_page(self):
         views = self.env["res.partner"].with_user(self.salesperson).get_views([(False, "form")])
@@ -72,12 +76,10 @@ class TestPartnerInsights(AiCrmCommon):
         page = arch.xpath("//page[@name='ai_insights']")
         self.assertTrue(page, "the AI Insights page is on the partner form")
         shown = set(page[0].xpath(".//field/@name"))
-        for name in ("ai_recency_days_display", "ai_frequency_display", "ai_monetary_display",
-                     "ai_rfm_score_display", "ai_segment_id_display",
-                     "ai_segment_description_display", "ai_cluster_display",
-                     "ai_churn_probability_display", "ai_churn_risk_display",
-                     "ai_churn_reasons_display", "ai_churn_method_display", "ai_clv_display",
-                     "ai_scored_at_display", "ai_exclude_profiling"):
+        for name in ("ai_recency_days", "ai_frequency", "ai_monetary", "ai_rfm_score",
+                     "ai_segment_id", "ai_segment_description", "ai_cluster",
+                     "ai_churn_probability", "ai_churn_risk", "ai_churn_reasons",
+                     "ai_churn_method", "ai_clv", "ai_scored_at", "ai_exclude_profiling"):
             self.assertIn(name, shown)
 
     def test_portal_form_has_no_ai_fields(self):
@@ -87,8 +89,8 @@ class TestPartnerInsights(AiCrmCommon):
     def test_form_as_salesperson(self):
         self.apply([self.insight_row(self.customer)])
         with Form(self.contact.with_user(self.salesperson)) as form:
-            self.assertEqual(form.ai_churn_probability_display, 42.34)
-            self.assertEqual(form.ai_churn_method_display, "model")
+            self.assertEqual(form.ai_churn_probability, 42.34)
+            self.assertEqual(form.ai_churn_method, "model")
             form.function = "Buyer"
         self.assertEqual(self.contact.function, "Buyer")
         with Form(self.env["res.partner"].with_user(self.salesperson)) as form:
@@ -107,19 +109,40 @@ class TestPartnerInsights(AiCrmCommon):
                 self.assertEqual(list_arch.xpath(f"//field[@name='{name}']/@optional"), ["hide"])
         search_arch = etree.fromstring(views["views"]["search"]["arch"])
         filters = {f.get("name"): f for f in search_arch.xpath("//filter")}
-        for name in ("ai_high_churn_risk", "ai_at_risk", "ai_excluded", "ai_group_segment",
-                     "ai_group_churn_risk"):
+        for name in ("ai_high_churn_risk", "ai_at_risk", "ai_excluded"):
             self.assertIn(name, filters)
-        # The filters' domains find the right customers.
+        # The filters' domains find the right customers, in the current company only.
         self.apply([
-            self.insight_row(self.customer, churn_risk="high", segment_code="cant_lose"),
-            self.insight_row(self.individual, churn_risk="low", segment_code="loyal"),
+            self.insight_row(self.customer, churn_risk="high", segment_id="cant_lose"),
+            self.insight_row(self.individual, churn_risk="low", segment_id="loyal"),
         ])
+        self.apply([self.insight_row(self.individual, churn_risk="high")],
+                   company=self.other_company)
         for name, expected in (("ai_high_churn_risk", self.customer),
                                ("ai_at_risk", self.customer)):
             domain = ast.literal_eval(filters[name].get("domain"))
             found = Partner.search(domain + [("name", "like", "AI Test")])
             self.assertEqual(found, expected, name)
+        self.assertEqual(Partner.search([("ai_insight_id", "!=", False),
+                                         ("name", "like", "AI Test")]),
+                         self.customer | self.individual)
+        elsewhere = self.env["res.partner"].with_user(self.ai_manager).with_company(
+            self.other_company)
+        self.assertEqual(elsewhere.search([("ai_churn_risk", "=", "high"),
+                                           ("name", "like", "AI Test")]), self.individual)
+
+    def test_customer_insights_list_groups_by_segment(self):
+        self.apply([
+            self.insight_row(self.customer, segment_id="cant_lose"),
+            self.insight_row(self.individual, segment_id="cant_lose"),
+        ])
+        Insight = self.env["ai.partner.insight"].with_user(self.ai_user)
+        groups = Insight.read_group([], ["clv:sum"], ["segment_id"])
+        self.assertEqual([(g["segment_id"][0], g["segment_id_count"], g["clv"]) for g in groups],
+                         [(self.env.ref("ai_crm.ai_segment_cant_lose").id, 2, 1600.0)])
+        self.assertEqual(self.env.ref("ai_crm.ai_segment_cant_lose").partner_count, 2)
+        views = Insight.get_views([(False, "list"), (False, "pivot"), (False, "search")])
+        self.assertIn("group_segment", views["views"]["search"]["arch"])
 
     def test_settings(self):
         self.assertEqual(self.company.ai_min_repeat_customers, 50)

@@ -25,23 +25,22 @@ class TestQuoteSuggestions(AiCrmCommon):
         cls.not_sellable = product("Internal Part", sale_ok=False)
         cls.moving = product("Moving Product")  # moved to the other company after the run
         cls.other_product = product("Other Company Desk", company_id=cls.other_company.id)
-        cls.replace_affinities([
+        top_seller = {"code": "top_seller"}
+        cls.publish([
             cls.affinity_row(cls.lamp, cls.bulb, 1, score=0.9, confidence=0.38),
             cls.affinity_row(cls.lamp, cls.archived, 2, score=0.8),
             cls.affinity_row(cls.lamp, cls.shade, 3, score=0.5, confidence=0.2),
             cls.affinity_row(cls.pens, cls.paper, 1, score=0.7, confidence=0.6),
             cls.affinity_row(cls.pens, cls.shade, 2, score=0.6, confidence=0.3),
-        ])
-        cls.replace_suggestions([
-            cls.suggestion_row(cls.customer, cls.paper, 1, reason="Reorders about every 30 "
-                               "days; last order 34 days ago", source="cycle"),
+        ], [
+            cls.suggestion_row(cls.customer, cls.paper, 1, source="history", reason={
+                "code": "reorder_cycle", "cycle": 30, "days": 34}),
             cls.suggestion_row(cls.customer, cls.not_sellable, 2),
             cls.suggestion_row(cls.customer, cls.moving, 3),
-            cls.suggestion_row(cls.customer, cls.pens, 4, reason="Popular with customers "
-                               "like this one", source="segment"),
-            cls.suggestion_row(False, cls.stapler, 1, reason="Top seller", source="popular"),
-            cls.suggestion_row(False, cls.archived, 2, reason="Top seller", source="popular"),
-            cls.suggestion_row(False, cls.paper, 3, reason="Top seller", source="popular"),
+            cls.suggestion_row(cls.customer, cls.pens, 4),
+            cls.suggestion_row(False, cls.stapler, 1, reason=top_seller, source="popular"),
+            cls.suggestion_row(False, cls.archived, 2, reason=top_seller, source="popular"),
+            cls.suggestion_row(False, cls.paper, 3, reason=top_seller, source="popular"),
         ])
         cls.archived.active = False
         cls.moving.product_tmpl_id.company_id = cls.other_company
@@ -55,19 +54,18 @@ class TestQuoteSuggestions(AiCrmCommon):
     @classmethod
     def suggestion_row(cls, partner, product, rank, **values):
         return {"partner_id": partner and partner.id, "product_id": product.id, "rank": rank,
-                "score": 1.0 / rank, "reason": "Because", "source": "segment", **values}
+                "score": 1.0 / rank, "reason": {"code": "popular_with_segment"},
+                "source": "segment", **values}
 
     @classmethod
-    def replace_affinities(cls, rows, keys=None, company=None, user=None):
-        keys = keys if keys is not None else sorted({row["product_id"] for row in rows})
-        return cls.env["ai.product.affinity"].with_user(user or cls.engine_user)\
-            .ai_replace_affinities((company or cls.company).id, keys, rows)
-
-    @classmethod
-    def replace_suggestions(cls, rows, keys=None, company=None, user=None):
-        keys = keys if keys is not None else list(dict.fromkeys(r["partner_id"] for r in rows))
-        return cls.env["ai.customer.suggestion"].with_user(user or cls.engine_user)\
-            .ai_replace_suggestions((company or cls.company).id, keys, rows)
+    def publish(cls, affinities, suggestions, company=None, user=None):
+        """A product-suggestions run writing both tables, then reported done."""
+        run = cls.start_run("suggestions", company)
+        results = [cls.env[model].with_user(user or cls.engine_user).ai_write(run.id, rows)
+                   for model, rows in (("ai.product.affinity", affinities),
+                                       ("ai.customer.suggestion", suggestions))]
+        cls.finish_run(run, user)
+        return results
 
     def quote_form(self, partner, products=(), user=None, companies=None):
         orders = self.env["sale.order"].with_user(user or self.salesperson)
@@ -81,13 +79,13 @@ class TestQuoteSuggestions(AiCrmCommon):
         return form
 
     def suggested(self, form_or_order):
-        return [(s["product_id"], s["source"]) for s in form_or_order.ai_suggestions]
+        return [(s["product_id"], s["source"]) for s in form_or_order.ai_suggestions or []]
 
     # --- what a quotation shows ---------------------------------------------------------------
     def test_customer_suggestions_appear_with_reasons(self):
         form = self.quote_form(self.customer)
         self.assertEqual(self.suggested(form), [
-            (self.paper.id, "cycle"), (self.pens.id, "segment"), (self.stapler.id, "popular"),
+            (self.paper.id, "history"), (self.pens.id, "segment"), (self.stapler.id, "popular"),
         ])
         first = form.ai_suggestions[0]
         self.assertEqual(first["name"], self.paper.display_name)
@@ -99,7 +97,7 @@ class TestQuoteSuggestions(AiCrmCommon):
     def test_co_purchase_follows_lines_and_drops_quoted_products(self):
         form = self.quote_form(self.customer, [self.lamp])
         self.assertEqual(self.suggested(form), [
-            (self.bulb.id, "affinity"), (self.paper.id, "cycle"), (self.shade.id, "affinity"),
+            (self.bulb.id, "affinity"), (self.paper.id, "history"), (self.shade.id, "affinity"),
             (self.pens.id, "segment"), (self.stapler.id, "popular"),
         ])
         self.assertEqual(form.ai_suggestions[0]["reason"],
@@ -108,7 +106,7 @@ class TestQuoteSuggestions(AiCrmCommon):
         with form.order_line.new() as line:
             line.product_id = self.pens
         self.assertEqual(self.suggested(form), [
-            (self.shade.id, "affinity"), (self.paper.id, "cycle"), (self.bulb.id, "affinity"),
+            (self.shade.id, "affinity"), (self.paper.id, "history"), (self.bulb.id, "affinity"),
             (self.stapler.id, "popular"),
         ])
         self.assertEqual(form.ai_suggestions[0]["score"], 1.1)
@@ -121,12 +119,17 @@ class TestQuoteSuggestions(AiCrmCommon):
 
     def test_archived_unsellable_and_other_company_products_never_appear(self):
         self.moving.product_tmpl_id.company_id = False  # shared when the engine ran…
-        self.replace_suggestions([
+        self.archived.active = True
+        self.publish([
+            self.affinity_row(self.lamp, self.bulb, 1),
+            self.affinity_row(self.pens, self.paper, 1),
+        ], [
             self.suggestion_row(False, self.not_sellable, 1),
             self.suggestion_row(False, self.archived, 2),
             self.suggestion_row(False, self.moving, 3),
             self.suggestion_row(False, self.stapler, 4),
         ])
+        self.archived.active = False
         self.moving.product_tmpl_id.company_id = self.other_company  # …moved since
         forbidden = {self.archived.id, self.not_sellable.id, self.moving.id,
                      self.other_product.id}
@@ -158,7 +161,7 @@ class TestQuoteSuggestions(AiCrmCommon):
         self.company.ai_suggestion_count = 2
         order = self.quote_form(self.customer, [self.lamp]).save()
         self.assertEqual(self.suggested(order), [(self.bulb.id, "affinity"),
-                                                 (self.paper.id, "cycle")])
+                                                 (self.paper.id, "history")])
         self.company.ai_suggestion_count = 0
         order.invalidate_recordset(["ai_suggestions"])
         self.assertFalse(order.ai_suggestions)
@@ -259,27 +262,26 @@ class TestQuoteSuggestions(AiCrmCommon):
     def test_salesperson_sees_suggestions_but_cannot_write_them(self):
         self.assertFalse(self.salesperson.has_group("ai_crm.group_ai_user"))
         self.assertTrue(self.quote_form(self.customer, [self.lamp]).ai_suggestions)
-        for method, model, rows in (
-            ("ai_replace_affinities", "ai.product.affinity",
-             [self.affinity_row(self.lamp, self.stapler, 1)]),
-            ("ai_replace_suggestions", "ai.customer.suggestion",
-             [self.suggestion_row(self.customer, self.stapler, 1)]),
+        run = self.start_run("suggestions")
+        for model, row in (
+            ("ai.product.affinity", self.affinity_row(self.lamp, self.stapler, 1)),
+            ("ai.customer.suggestion", self.suggestion_row(self.customer, self.stapler, 1)),
         ):
             Model = self.env[model].with_user(self.salesperson)
-            with self.subTest(method=method), self.assertRaises(AccessError):
-                getattr(Model, method)(self.company.id, [rows[0][Model._ai_replace_key]], rows)
             with self.subTest(model=model), self.assertRaises(AccessError):
-                Model.create(rows[0])
+                Model.ai_write(run.id, [row])
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                Model.create(row)
             self.assertTrue(Model.search([]))
-        self.assertFalse(self.env["ai.product.affinity"].search(
+        self.assertFalse(self.env["ai.product.affinity"].with_context(active_test=False).search(
             [("related_product_id", "=", self.stapler.id)]))
-        with self.assertRaises(AccessError):
-            self.replace_affinities([self.affinity_row(self.lamp, self.bulb, 1)],
-                                    company=self.other_company, user=self.engine_user_main)
+        with self.assertRaises(ValidationError):  # a run of a company the bot does not serve
+            self.publish([self.affinity_row(self.lamp, self.bulb, 1)], [],
+                         company=self.other_company, user=self.engine_user_main)
 
     def test_company_rules_hide_other_company_rows(self):
-        self.replace_suggestions([self.suggestion_row(False, self.other_product, 1)],
-                                 company=self.other_company)
+        self.publish([], [self.suggestion_row(False, self.other_product, 1)],
+                     company=self.other_company)
         Suggestion = self.env["ai.customer.suggestion"]
         self.assertEqual(Suggestion.search_count([("company_id", "=", self.other_company.id)]), 1)
         self.assertFalse(Suggestion.with_user(self.salesperson).search(
@@ -287,6 +289,8 @@ class TestQuoteSuggestions(AiCrmCommon):
         self.assertTrue(Suggestion.with_user(self.ai_manager).with_context(
             allowed_company_ids=[self.other_company.id]).search(
             [("product_id", "=", self.other_product.id)]))
+        # The other company's run left this company's snapshot alone.
+        self.assertTrue(self.quote_form(self.customer).ai_suggestions)
 
     # --- the bulk methods ---------------------------------------------------------------------
     def affinity_snapshot(self):
@@ -297,25 +301,20 @@ class TestQuoteSuggestions(AiCrmCommon):
         return self.env["ai.customer.suggestion"].search([]).mapped(
             lambda s: (s.partner_id.id, s.product_id.id, s.rank))
 
-    def test_replace_replaces_only_the_given_keys(self):
-        result = self.replace_affinities([
+    def test_a_run_replaces_the_whole_snapshot(self):
+        results = self.publish([
             self.affinity_row(self.lamp, self.stapler, 1, score=0.3, customers_both=7,
                               confidence=0.125, lift=3.5),
-        ])
-        self.assertEqual(result, {"written": 1})
-        lamp_rows = self.env["ai.product.affinity"].search([("product_id", "=", self.lamp.id)])
-        self.assertRecordValues(lamp_rows, [{
-            "company_id": self.company.id, "related_product_id": self.stapler.id, "rank": 1,
-            "score": 0.3, "customers_both": 7, "confidence": 0.125, "lift": 3.5,
+        ], [self.suggestion_row(self.individual, self.bulb, 1, reason=None, source=None)])
+        self.assertEqual(results, [{"written": 1, "skipped_excluded": 0}] * 2)
+        self.assertRecordValues(self.env["ai.product.affinity"].search([]), [{
+            "company_id": self.company.id, "product_id": self.lamp.id,
+            "related_product_id": self.stapler.id, "rank": 1, "score": 0.3,
+            "customers_both": 7, "confidence": 0.125, "lift": 3.5,
         }])
-        self.assertEqual(
-            len(self.env["ai.product.affinity"].search([("product_id", "=", self.pens.id)])), 2)
-        # An empty list for a key clears it; the popular list is a key of its own.
-        self.assertEqual(self.replace_suggestions([], keys=[self.customer.id]), {"written": 0})
-        self.assertEqual(self.replace_suggestions(
-            [self.suggestion_row(self.individual, self.bulb, 1, reason=None, source=None)],
-            keys=[None, self.individual.id]), {"written": 1})
+        # Products and customers the run did not mention are retired, the popular list too.
         self.assertEqual(self.suggestion_snapshot(), [(self.individual.id, self.bulb.id, 1)])
+        self.assertEqual(self.suggested(self.quote_form(self.customer, [self.pens])), [])
 
     def test_bulk_methods_reject_bad_rows_and_write_nothing(self):
         self.env.cr.execute("SELECT max(id) + 1000 FROM product_product")
@@ -328,39 +327,49 @@ class TestQuoteSuggestions(AiCrmCommon):
              str(missing_id)),
             ([self.affinity_row(self.lamp, self.other_product, 1)], str(self.other_product.id)),
             ([self.affinity_row(self.lamp, self.stapler, 1, score="high")], "score"),
+            ([self.affinity_row(self.lamp, self.stapler, 1, confidence=1.5)], "confidence"),
             ([{"product_id": self.lamp.id, "rank": 1}], "related_product_id"),
+            ([self.affinity_row(self.lamp, self.paper, 2)], "twice"),
         ]
         for rows, named in bad_affinities:
             with self.subTest(rows=rows), self.assertRaises(ValidationError) as caught:
-                self.replace_affinities([self.affinity_row(self.lamp, self.paper, 1), *rows])
+                self.publish([self.affinity_row(self.lamp, self.paper, 1), *rows], [])
             self.assertIn(named, str(caught.exception))
-        with self.assertRaises(ValidationError):  # a row outside the replaced keys
-            self.replace_affinities([self.affinity_row(self.lamp, self.paper, 1)],
-                                    keys=[self.pens.id])
         bad_suggestions = [
             ([self.suggestion_row(self.customer, self.stapler, 1, bogus=1)], "bogus"),
             ([self.suggestion_row(self.other_customer, self.stapler, 1)],
              str(self.other_customer.id)),
             ([self.suggestion_row(self.contact, self.stapler, 1)], str(self.contact.id)),
             ([self.suggestion_row(False, self.other_product, 1)], str(self.other_product.id)),
+            ([self.suggestion_row(False, self.stapler, 1, source="cycle")], "source"),
+            ([self.suggestion_row(False, self.stapler, 1, reason={"code": "trust_me"})],
+             "reason"),
         ]
         for rows, named in bad_suggestions:
             with self.subTest(rows=rows), self.assertRaises(ValidationError) as caught:
-                self.replace_suggestions([self.suggestion_row(False, self.bulb, 1), *rows])
+                self.publish([], [self.suggestion_row(False, self.bulb, 1), *rows])
             self.assertIn(named, str(caught.exception))
         self.assertEqual(self.affinity_snapshot(), affinities)
         self.assertEqual(self.suggestion_snapshot(), suggestions)
 
     # --- the run queue ------------------------------------------------------------------------
-    def test_recommend_task_is_queued_and_claimed(self):
+    def test_suggestions_task_waits_for_the_insights_it_reads(self):
         Run = self.env["ai.run"]
-        action = Run.with_user(self.ai_manager).with_context(ai_task="recommend")\
+        action = Run.with_user(self.ai_manager).with_context(ai_task="suggestions")\
             .action_run_now()
         run = Run.browse(action["res_id"])
-        self.assertRecordValues(run, [{"task": "recommend", "state": "queued",
+        self.assertRecordValues(run, [{"task": "suggestions", "state": "queued",
                                        "company_id": self.company.id}])
         self.assertEqual(Run.with_user(self.ai_manager).action_queue(
-            "recommend", self.company.id, "manual"), run.id)
-        claim = Run.with_user(self.engine_user).ai_claim_next("w", ["insights", "recommend"])
-        self.assertEqual((claim["id"], claim["task"]), (run.id, "recommend"))
-        self.assertEqual(claim["params"]["suggestion_count"], 8)
+            "suggestions", self.company.id, "manual"), run.id)
+        insights = Run.browse(Run.with_user(self.ai_manager).action_queue(
+            "insights", self.company.id, "manual"))
+        engine = Run.with_user(self.engine_user)
+        # Queued first, but it reads the segments the insights run writes: it waits.
+        claim = engine.ai_claim_next("w1", ["insights", "suggestions"])
+        self.assertEqual((claim["id"], claim["task"]), (insights.id, "insights"))
+        self.assertFalse(engine.ai_claim_next("w2", ["suggestions"]))
+        engine.ai_finish(insights.id, {})
+        claim = engine.ai_claim_next("w2", ["suggestions"])
+        self.assertEqual((claim["id"], claim["task"], claim["params"]),
+                         (run.id, "suggestions", {}))

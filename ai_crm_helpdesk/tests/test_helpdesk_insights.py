@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
-from .common import AiCrmCommon
+from odoo.addons.ai_crm.tests.common import AiCrmCommon
 
 
 @tagged("post_install", "-at_install")
@@ -47,14 +47,14 @@ class TestHelpdeskInsights(AiCrmCommon):
             "topic": None,
             "reply": "Sorry about that, we refunded the second charge.",
             "reply_source_id": self.solved.id,
-            "similar_ids": [self.solved.id],
+            "similar_ticket_ids": [self.solved.id],
         }
         row.update(overrides)
         return row
 
     def apply_tickets(self, rows, user=None, company=None):
-        Ticket = self.env["helpdesk.ticket"].with_user(user or self.engine_user)
-        return Ticket.ai_apply_ticket_insights((company or self.company).id, rows)
+        """A helpdesk run writing ``rows``, as the engine does."""
+        return self.write_results("helpdesk.ticket", rows, "helpdesk", company, user)
 
     def test_engine_writes_ticket_insights_in_bulk(self):
         result = self.apply_tickets([self.row()])
@@ -68,7 +68,7 @@ class TestHelpdeskInsights(AiCrmCommon):
         self.assertEqual(self.ticket.ai_similar_ticket_ids, self.solved)
         self.assertTrue(self.ticket.ai_scored_at)
         # A later run replaces the similar tickets and clears what it sends as None.
-        self.apply_tickets([self.row(similar_ids=[], category_id=None, escalate=False)])
+        self.apply_tickets([self.row(similar_ticket_ids=[], category_id=None, escalate=False)])
         self.assertFalse(self.ticket.ai_similar_ticket_ids)
         self.assertFalse(self.ticket.ai_category_id)
         self.assertFalse(self.ticket.ai_escalate)
@@ -81,8 +81,10 @@ class TestHelpdeskInsights(AiCrmCommon):
             "unknown label": [self.row(), {"id": other.id, "sentiment": "angry"}],
             "other company's ticket": [self.row(), {"id": self.other_ticket.id}],
             "other company's category": [self.row(category_id=self.other_category.id)],
-            "other company's similar ticket": [self.row(similar_ids=[self.other_ticket.id])],
-            "too many similar tickets": [self.row(similar_ids=[self.solved.id] * 4)],
+            "other company's similar ticket": [
+                self.row(similar_ticket_ids=[self.other_ticket.id])],
+            "too many similar tickets": [self.row(similar_ticket_ids=[self.solved.id] * 4)],
+            "unknown topic code": [self.row(topic={"code": "vibes"})],
             "missing ticket": [self.row(id=999999999)],
         }
         for name, rows in bad_batches.items():
@@ -97,7 +99,7 @@ class TestHelpdeskInsights(AiCrmCommon):
                 self.apply_tickets([self.row()], user=user)
         with self.assertRaises(AccessError):
             self.ticket.with_user(self.agent).write({"ai_sentiment": "positive"})
-        with self.assertRaises(AccessError):
+        with self.assertRaises(ValidationError):  # a run of a company the bot does not serve
             self.apply_tickets([self.row()], user=self.engine_user_main,
                                company=self.other_company)
 
@@ -151,7 +153,7 @@ class TestHelpdeskInsights(AiCrmCommon):
         self.assertIn('name="ai_sentiment"', views["list"]["arch"])
         self.assertIn('name="ai_negative"', views["search"]["arch"])
         self.assertIn('name="ai_escalate"', views["kanban"]["arch"])
-        graph = self.env.ref("ai_crm.helpdesk_ticket_view_graph_ai_sentiment")
+        graph = self.env.ref("ai_crm_helpdesk.helpdesk_ticket_view_graph_ai_sentiment")
         self.assertIn("ai_sentiment_score", Ticket.get_view(graph.id, "graph")["arch"])
         negative = Ticket.search([("ai_sentiment", "=", "negative")])
         self.assertNotIn(self.ticket, negative)
@@ -172,14 +174,59 @@ class TestHelpdeskInsights(AiCrmCommon):
         self.assertEqual(claimed["params"]["since"], str(started))
 
     def test_partner_shows_recent_ticket_mood(self):
-        self.apply([{"id": self.customer.id, "ticket_count": 3, "ticket_sentiment": -0.4,
-                     "ticket_mood": "negative"}])
+        self.assertEqual(self.contact.ai_ticket_count, 1)
+        self.assertFalse(self.contact.ai_ticket_mood, "not analysed yet")
+        self.apply_tickets([self.row()])
         self.assertRecordValues(self.contact.with_user(self.salesperson), [{
-            "ai_ticket_count_display": 3, "ai_ticket_mood_display": "negative",
-            "ai_ticket_sentiment_display": -0.4,
+            "ai_ticket_count": 1, "ai_ticket_mood": "negative", "ai_ticket_sentiment": -0.82,
         }])
-        with self.assertRaises(ValidationError):
-            self.apply([{"id": self.customer.id, "ticket_mood": "furious"}])
+        self.assertEqual(self.contact.with_company(self.other_company).ai_ticket_count, 0)
+
+    def test_topic_is_shown_in_words(self):
+        self.apply_tickets([self.row(category_id=None, category_confidence=None,
+                                     topic={"code": "topic_words",
+                                            "words": ["refund", "card", "charge"]})])
+        self.assertEqual(self.ticket.ai_topic_text, "Top words: refund, card, charge")
+
+    def test_objection_removes_the_mood_and_keeps_the_problem(self):
+        self.apply_tickets([self.row()])
+        self.customer.ai_exclude_profiling = True
+        self.assertRecordValues(self.ticket, [{
+            "ai_sentiment": False, "ai_sentiment_score": 0.0, "ai_sentiment_sentence": False,
+            "ai_escalate": False, "ai_language": False,
+            # About the problem, not the person: kept.
+            "ai_category_id": self.billing.id, "ai_reply_source_id": self.solved.id,
+        }])
+        self.assertFalse(self.contact.ai_ticket_mood)
+        # A later run that still sends the customer's mood does not bring it back.
+        self.apply_tickets([self.row()])
+        self.assertFalse(self.ticket.ai_sentiment)
+        self.assertFalse(self.ticket.ai_escalate)
+
+    def test_hourly_cron_queues_only_helpdesk_runs(self):
+        Run = self.env["ai.run"]
+        Run.search([]).unlink()
+        self.env.ref("ai_crm_helpdesk.ir_cron_ai_queue_helpdesk_runs").method_direct_trigger()
+        runs = Run.search([])
+        self.assertEqual(set(runs.mapped("task")), {"helpdesk"})
+        self.assertEqual(runs.company_id, self.env["res.company"].search([]))
+
+    def test_helpdesk_waits_for_insights_and_leads_with_category_accuracy(self):
+        Run = self.env["ai.run"]
+        manager = Run.with_user(self.ai_manager)
+        run = Run.browse(manager.action_queue("helpdesk", self.company.id))
+        insights = Run.browse(manager.action_queue("insights", self.company.id))
+        engine = Run.with_user(self.engine_user_main)
+        self.assertFalse(engine.ai_claim_next("w", ["helpdesk"]), "escalation reads insights")
+        self.assertEqual(engine.ai_claim_next("w", ["insights"])["id"], insights.id)
+        engine.ai_finish(insights.id, {})
+        claim = engine.ai_claim_next("w", ["helpdesk"])
+        backtest = {"n_train": 480, "n_test": 120, "top1_accuracy": 0.9167,
+                    "majority_baseline": 0.2417}
+        engine.ai_finish(claim["id"], {"metrics": {"category_backtest": backtest}})
+        headline = str(run.metrics_html).split('class="table table-sm o_ai_run_metrics"')[0]
+        self.assertIn("480 oldest categorised tickets", headline)
+        self.assertLess(headline.index("0.917"), headline.index("0.242"))
 
 
 @tagged("post_install", "-at_install")
@@ -193,8 +240,10 @@ class TestHelpdeskPortal(HttpCase):
         })
         engine = new_test_user(self.env, "ai_test_engine_portal",
                                groups="base.group_user,ai_crm.group_ai_engine")
-        self.env["helpdesk.ticket"].with_user(engine).ai_apply_ticket_insights(
-            self.env.company.id,
+        run = self.env["ai.run"].create({"name": "test", "task": "helpdesk",
+                                         "state": "running"})
+        self.env["helpdesk.ticket"].with_user(engine).ai_write(
+            run.id,
             [{"id": ticket.id, "sentiment": "negative", "sentiment_score": -0.9,
               "sentiment_sentence": "Worst purchase ever.", "escalate": True,
               "reply": "AI-SUGGESTED-REPLY-TEXT"}],

@@ -1,0 +1,80 @@
+"""The module's half of the engine contract: every code and value the engine may send, once.
+
+The engine writes explanations as codes with their numbers (``{"code": "silence_vs_own_gap",
+"days": 143, "gap": 30}``); the texts live here, translatable, and ``ai_explain`` renders them
+in the reader's language. ``scripts/check_contract.py`` reads this file without Odoo and fails
+the test command when the engine sends a code, key or parameter the module does not know.
+"""
+
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+CHURN_RISKS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+CHURN_METHODS = [
+    ("model", "Model (trained on your sales history)"),
+    ("fallback", "Transparent rule (recency vs. usual gap)"),
+]
+SUGGESTION_SOURCES = [
+    ("history", "Bought before"),
+    ("affinity", "Bought together"),
+    ("segment", "Similar customers"),
+    ("category", "Category top seller"),
+    ("popular", "Popular"),
+]
+
+# Why a customer may stop buying: the churn model's top reasons.
+CHURN_REASONS = {
+    "silence_vs_own_gap": _lt(
+        "No order for %(days)s; this customer usually orders every %(gap)s"),
+    "silence_vs_typical_gap": _lt(
+        "No order for %(days)s; repeat customers usually reorder within %(gap)s"),
+    "one_order": _lt("Only one order so far"),
+    "few_orders": _lt("Only %(orders)s orders in %(months)s"),
+    "spend_fell_year": _lt("Spending fell %(percent)s %% versus the previous year"),
+    "spend_fell": _lt("Spending fell %(percent)s %% versus the %(days)s before"),
+    "small_orders": _lt(
+        "Small orders: %(value)s on average against %(typical)s for a typical repeat customer"),
+    "rare_orders": _lt("Orders rarely: %(gap)s between orders on average"),
+    "usual_gap": _lt("Usually orders every %(gap)s"),
+    "refunds": _lt("%(percent)s %% of what this customer bought was refunded"),
+    "new_customer": _lt("New customer: first order %(days)s ago"),
+    "support_negative": _lt(
+        "Support tickets in the last 90 days: %(tickets)s, %(negative)s of them negative"),
+    "support_mood": _lt("Support tickets in the last 90 days: %(tickets)s, in a negative mood"),
+}
+
+# Behaviour clusters are named from three parts: how often, how much, how recently.
+CLUSTERS = {
+    "cluster": _lt("%(often)s, %(spend)s %(when)s"),
+    "all_customers": _lt("All customers"),
+}
+CLUSTER_PARTS = {
+    "often": {"frequent": _lt("Frequent"), "occasional": _lt("Occasional"),
+              "one_time": _lt("One-time")},
+    "spend": {"high": _lt("high-spend"), "mid": _lt("mid-spend"), "small": _lt("small-basket")},
+    "when": {"recent": _lt("recent buyers"), "lapsing": _lt("buyers, lapsing"),
+             "gone": _lt("buyers, long gone")},
+}
+
+# Why a product is suggested on a quotation.
+SUGGESTION_REASONS = {
+    "reorder_cycle": _lt("Reorders about every %(cycle)s; last order %(days)s ago"),
+    "bought_before": _lt("Bought %(times)s times before; last order %(days)s ago"),
+    "bought_once": _lt("Bought once before; last order %(days)s ago"),
+    "bought_with": _lt("Bought with %(product)s by %(percent)s %% of customers"),
+    "popular_with_segment": _lt("Popular with customers like this one"),
+    "category_top_seller": _lt("Top seller in this category"),
+    "top_seller": _lt("Top seller overall"),
+}
+
+# How each parameter is shown, by its name (the engine uses the same names).
+DAY_PARAMS = ("days", "gap", "cycle")
+MONTH_PARAMS = ("months",)
+MONEY_PARAMS = ("value", "typical")
+PRODUCT_PARAMS = ("product",)
+LIST_PARAMS = ("words",)
+
+# A task that reads another task's results waits until that task's queued or running run of
+# the same company is over (ai.run.ai_claim_next).
+TASK_NEEDS = {"suggestions": ("insights",)}

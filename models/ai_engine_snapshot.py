@@ -1,0 +1,174 @@
+import logging
+from collections import Counter
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index, create_unique_index
+
+_logger = logging.getLogger(__name__)
+
+INSERT_BATCH = 1000
+
+
+class AiEngineSnapshot(models.AbstractModel):
+    """Results the engine replaces as a whole per company and run: one snapshot per task.
+
+    A run stages its rows (``ai_write``, any number of batches, each all or nothing) as
+    inactive rows of that run; when the engine reports the run done, ``ai.run.ai_finish``
+    publishes them in the same transaction: the company's previous rows go and the new ones
+    become active. Whatever a run did not produce is retired that way, readers never see half a
+    snapshot, and a failed run leaves the previous results untouched. Rows of a partner who
+    objects to profiling are deleted at once (``_ai_forget_partners``) and never staged again.
+    """
+
+    _name = "ai.engine.snapshot"
+    _inherit = ["ai.engine.api"]
+    _description = "AI Engine Results Replaced per Run"
+
+    # The field naming the customer a row is about, for models that hold personal results.
+    _ai_partner_field = None
+    # Keys that identify a row within a run (checked before they reach a unique index).
+    _ai_unique = ()
+    # Columns readers look the published rows up by (a partial index on active rows).
+    _ai_lookup_index = ()
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True,
+                                 ondelete="cascade")
+    run_id = fields.Many2one("ai.run", readonly=True, index=True, ondelete="set null")
+    active = fields.Boolean(
+        default=False, readonly=True,
+        help="Published: the results of the company's last successful run.",
+    )
+
+    def init(self):
+        if not self._abstract and self._ai_lookup_index:
+            create_index(self.env.cr, f"{self._table}_lookup_idx", self._table,
+                         list(self._ai_lookup_index), where="active")
+        if not self._abstract and self._ai_unique:
+            # COALESCE: the popular list's rows have no partner and must be unique too.
+            create_unique_index(self.env.cr, f"{self._table}_run_unique_idx", self._table,
+                                ["run_id", *(f"COALESCE({key}, 0)" for key in self._ai_unique)])
+
+    @api.model
+    def ai_write(self, run_id, rows):
+        """Stage ``rows`` for the running ``run_id``, all or nothing.
+
+        :param int run_id: the run the engine claimed (``ai.run.ai_claim_next``).
+        :param list rows: dicts whose keys are this model's field names (``_ai_converters``).
+        :return: ``{"written": n, "skipped_excluded": k}``; rows of customers excluded from
+            profiling are skipped, not written.
+        """
+        run = self._ai_check_run(run_id)
+        values = self._ai_convert_rows(rows)
+        self._ai_raise(self._ai_check_unique(run, values)
+                       + self._ai_check_references(run.company_id, values))
+        kept = self._ai_drop_excluded(values)
+        written = self._ai_insert(run, kept)
+        _logger.info("%s: %d rows staged for run %d (%d excluded)", self._name, written, run.id,
+                     len(values) - len(kept))
+        return {"written": written, "skipped_excluded": len(values) - len(kept)}
+
+    @api.model
+    def _ai_check_unique(self, run, values):
+        if not self._ai_unique:
+            return []
+        keys = Counter(tuple(row.get(k) for k in self._ai_unique) for row in values)
+        errors = [self.env._("Rows %(keys)s are sent twice.", keys=key)
+                  for key, n in keys.items() if n > 1]
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT %s FROM %s WHERE run_id = %s",
+            SQL(", ").join(SQL.identifier(k) for k in self._ai_unique),
+            SQL.identifier(self._table), run.id,
+        ))
+        staged = set(map(tuple, self.env.cr.fetchall())) & set(keys)
+        errors += [self.env._("Rows %(keys)s were written earlier in this run.", keys=key)
+                   for key in sorted(staged, key=str)[:20]]
+        return errors
+
+    @api.model
+    def _ai_drop_excluded(self, values):
+        if not self._ai_partner_field:
+            return values
+        partner_ids = {row.get(self._ai_partner_field) for row in values} - {None}
+        excluded = set(self.env["res.partner"]._ai_excluded_ids(partner_ids))
+        return [row for row in values if row.get(self._ai_partner_field) not in excluded]
+
+    @api.model
+    def _ai_insert(self, run, values):
+        """Multi-row ``INSERT``s of converted rows as inactive rows of ``run``."""
+        if not values:
+            return 0
+        keys = list(self._ai_converters)
+        columns = ["company_id", "run_id", "active", *keys,
+                   "create_uid", "create_date", "write_uid", "write_date"]
+        now = fields.Datetime.now()
+        row_code = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(values), INSERT_BATCH):
+            batch = values[start:start + INSERT_BATCH]
+            flat = [v for row in batch for v in [
+                run.company_id.id, run.id, False,
+                *(self._ai_column_value(k, row.get(k)) for k in keys),
+                self.env.uid, now, self.env.uid, now]]
+            self.env.cr.execute(SQL(
+                "INSERT INTO %s (%s) VALUES %s",
+                SQL.identifier(self._table),
+                SQL(", ").join(SQL.identifier(c) for c in columns),
+                SQL(", ".join([row_code] * len(batch)), *flat),
+            ))
+        self.invalidate_model()
+        return len(values)
+
+    # ------------------------------------------------------------------------------------------
+    # The run's end (called by ai.run) and objections
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _ai_publish(self, run):
+        """The run's rows replace the company's previous ones, in the caller's transaction."""
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            "DELETE FROM %s WHERE company_id = %s AND run_id IS DISTINCT FROM %s",
+            SQL.identifier(self._table), run.company_id.id, run.id,
+        ))
+        retired = self.env.cr.rowcount
+        self.env.cr.execute(SQL("UPDATE %s SET active = TRUE WHERE run_id = %s",
+                                SQL.identifier(self._table), run.id))
+        published = self.env.cr.rowcount
+        self._ai_invalidate()
+        return {"published": published, "retired": retired}
+
+    @api.model
+    def _ai_discard(self, run):
+        """A failed or stopped run's staged rows go; the published ones stay."""
+        self.flush_model()
+        self.env.cr.execute(SQL("DELETE FROM %s WHERE run_id = %s AND active IS NOT TRUE",
+                                SQL.identifier(self._table), run.id))
+        self._ai_invalidate()
+
+    @api.model
+    def _ai_forget_partners(self, partner_ids):
+        """Delete every row about these customers, published or staged, in every company."""
+        if not self._ai_partner_field or not partner_ids:
+            return 0
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            "DELETE FROM %s WHERE %s = ANY(%s)", SQL.identifier(self._table),
+            SQL.identifier(self._ai_partner_field), list(partner_ids),
+        ))
+        forgotten = self.env.cr.rowcount
+        self._ai_invalidate()
+        return forgotten
+
+    @api.model
+    def _ai_invalidate(self):
+        """Rows changed in SQL: forget them, and what partners show of them."""
+        self.invalidate_model()
+        self.env["res.partner"].invalidate_model()
+
+    @api.model
+    def _ai_snapshot_models(self, task=None):
+        """Every concrete snapshot model (of ``task``)."""
+        names = self.env.registry.descendants(["ai.engine.snapshot"], "_inherit")
+        return [self.env[name] for name in names
+                if not self.env[name]._abstract
+                and (task is None or self.env[name]._ai_task == task)]

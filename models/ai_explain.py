@@ -1,0 +1,69 @@
+"""Explanations the engine sent as codes with their numbers, rendered in the reader's language.
+
+The texts and the parameter kinds are in ``ai_contract``; a row written before a code existed
+shows its code rather than failing.
+"""
+
+from odoo.tools import format_amount, formatLang
+from odoo.tools.translate import LazyTranslate
+
+from . import ai_contract
+
+_lt = LazyTranslate(__name__)
+
+ONE_DAY, DAYS = _lt("1 day"), _lt("%(n)s days")
+ONE_MONTH, MONTHS = _lt("1 month"), _lt("%(n)s months")
+UNKNOWN_PRODUCT = _lt("a product no longer available")
+
+
+def render(env, explanation, templates, currency=None):
+    """The text of one ``{"code": …, <param>: value}`` dict."""
+    code = explanation.get("code") if isinstance(explanation, dict) else None
+    template = templates.get(code)
+    if template is None:
+        return str(code or "")
+    params = {key: _param(env, key, value, currency)
+              for key, value in explanation.items() if key != "code"}
+    text = env._(template)
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):  # a translation that lost a parameter
+        return template._source % params
+
+
+def render_all(env, explanations, templates, currency=None):
+    return [render(env, item, templates, currency) for item in explanations or []]
+
+
+def _param(env, key, value, currency):
+    if key in ai_contract.CLUSTER_PARTS:
+        part = ai_contract.CLUSTER_PARTS[key].get(value)
+        return env._(part) if part is not None else str(value)
+    if key in ai_contract.DAY_PARAMS:
+        return _duration(env, value, ONE_DAY, DAYS)
+    if key in ai_contract.MONTH_PARAMS:
+        return _duration(env, value, ONE_MONTH, MONTHS)
+    if key in ai_contract.MONEY_PARAMS:
+        return format_amount(env, value, currency) if currency else _number(env, value)
+    if key in ai_contract.PRODUCT_PARAMS:
+        product = env["product.product"].browse(value).exists()
+        if not product:
+            return env._(UNKNOWN_PRODUCT)
+        return product.with_context(display_default_code=False).display_name
+    if key in ai_contract.LIST_PARAMS:
+        return ", ".join(map(str, value if isinstance(value, (list, tuple)) else [value]))
+    return _number(env, value) if isinstance(value, (int, float)) else str(value)
+
+
+def _duration(env, value, one, many):
+    if value == 1:
+        return env._(one)
+    template = env._(many)
+    return template % {"n": _number(env, value)}
+
+
+def _number(env, value):
+    digits = 0 if float(value).is_integer() else 1
+    return formatLang(env, value, digits=digits)
