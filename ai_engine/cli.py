@@ -1,5 +1,5 @@
-"""``ai-engine``: the Typer app. Commands stay thin: they parse options, call the pipeline or the
-report, and print. Add commands with ``@app.command()`` and ``@fail_cleanly``."""
+"""``ai-engine``: the Typer app. Commands stay thin: they parse options, call a feature, the demo
+or the dispatcher, and print. Add commands with ``@app.command()`` and ``@fail_cleanly``."""
 
 from __future__ import annotations
 
@@ -87,8 +87,8 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ):
     """Score customers from a transactions CSV and write the scores CSV."""
+    from ai_engine.insights.job import score_customers
     from ai_engine.io import read_transactions, write_scores
-    from ai_engine.pipeline import score_customers
 
     tx = read_transactions(transactions)
     result = score_customers(tx, as_of=_parse_date(as_of, "--as-of"), horizon_days=horizon_days,
@@ -112,37 +112,9 @@ def demo(
     """Generate a realistic history, score it at its last date, check product suggestions on
     it, write CSVs and the HTML report; with tickets, analyse a generated helpdesk of the same
     customers too."""
-    from ai_engine.datasets.synthetic import generate_history, generate_products
-    from ai_engine.demo_helpdesk import demo_desk
-    from ai_engine.demo_suggestions import demo_suggestions
-    from ai_engine.io import write_scores
-    from ai_engine.pipeline import score_customers
-    from ai_engine.report import helpdesk_context, write_report
+    from ai_engine.demo.run import run_demo
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with console.status("Generating history…"):
-        products = generate_products(seed)
-        tx = generate_history(n_customers=customers, seed=seed, products=products)
-    tx.to_csv(out_dir / "transactions.csv", index=False, date_format="%Y-%m-%d")
-    with console.status("Scoring…") as status:
-        result = score_customers(tx, as_of=tx["date"].max(),
-                                 progress=lambda msg: status.update(f"Scoring: {msg}…"))
-    write_scores(result.scores, out_dir / "scores.csv")
-    write_scores(result.scores, out_dir / "scores_full.csv", all_columns=True)
-    (out_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=2, default=str))
-    outputs = {"transactions": str(out_dir / "transactions.csv"),
-               "scores": str(out_dir / "scores.csv")}
-    helpdesk = None
-    if tickets:
-        with console.status("Analysing generated helpdesk tickets…"):
-            desk, desk_metrics = demo_desk(result.scores, tx["date"].max(), tickets, seed=seed)
-        desk.to_csv(out_dir / "tickets.csv", index=False)
-        helpdesk = helpdesk_context(desk, desk_metrics)
-        outputs["tickets"] = str(out_dir / "tickets.csv")
-    with console.status("Checking product suggestions…"):
-        suggestions = demo_suggestions(tx, result.scores, products)
-    with console.status("Writing report…"):
-        outputs["report"] = str(write_report(result, tx, out_dir, helpdesk, suggestions))
+    result, outputs = run_demo(customers, out_dir, seed, tickets, console.status)
     _emit(result, as_json, outputs)
 
 
@@ -158,7 +130,7 @@ def recommend(
 ):
     """Rank the products each customer is likely to buy next; write recs.csv."""
     from ai_engine.io import read_transactions
-    from ai_engine.recommend import recommend_transactions
+    from ai_engine.suggestions.job import recommend_transactions
 
     recs = recommend_transactions(read_transactions(transactions),
                                   as_of=_parse_date(as_of, "--as-of"), top=top)
@@ -235,16 +207,16 @@ def run(
     queue now, once."""
     from dataclasses import asdict
 
-    from ai_engine import runner
+    from ai_engine import dispatch
 
-    tasks = task or list(runner.TASKS)
-    unknown = sorted(set(tasks) - set(runner.TASKS))
+    tasks = task or list(dispatch.TASKS)
+    unknown = sorted(set(tasks) - set(dispatch.TASKS))
     if unknown:
-        raise DataError(f"Unknown task {', '.join(unknown)}: use {' or '.join(runner.TASKS)}.")
+        raise DataError(f"Unknown task {', '.join(unknown)}: use {' or '.join(dispatch.TASKS)}.")
     client = _connect(url, db, login)
     for name in tasks:
-        runner.queue_runs(client, name, company_id)
-    outcomes = runner.run_pending(client)
+        dispatch.queue_runs(client, name, company_id)
+    outcomes = dispatch.run_pending(client)
     if as_json:
         typer.echo(json.dumps([asdict(o) for o in outcomes], default=str))
     else:
@@ -262,14 +234,14 @@ def worker(
     """Process queued runs (daily cron, "Run now") as they come; stop with Ctrl-C."""
     import logging
 
-    from ai_engine import runner
+    from ai_engine import dispatch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     client = _connect(url, db, login)
     console.print(f"Worker polling {client.settings.url} db {client.settings.db} "
                   f"every {poll:.0f}s", highlight=False)
     try:
-        runner.work_forever(client, poll_seconds=poll)
+        dispatch.work_forever(client, poll_seconds=poll)
     except KeyboardInterrupt:
         console.print("Stopped.")
 
@@ -288,7 +260,7 @@ def seed_odoo(
 ):
     """Fill an Odoo database with a realistic sales history and helpdesk tickets (for trials
     and tests)."""
-    from ai_engine.seed import seed_odoo as seed_database
+    from ai_engine.demo.seed_odoo import seed_odoo as seed_database
 
     client = _connect(url, db, login)
     counts = seed_database(client, customers=customers, seed=seed, years=years, tickets=tickets,

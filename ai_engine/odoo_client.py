@@ -2,13 +2,15 @@
 
 Every other engine file talks to Odoo through :class:`OdooClient` so that network policy
 (timeouts, back-off on network errors only) and the mapping of Odoo errors to clear exceptions
-live in one place.
+live in one place. The helpers at the end serve every feature's extract and load steps: reading
+records by id in pages, and values and batches that JSON-RPC can carry.
 """
 
 from __future__ import annotations
 
 import http.client
 import logging
+import math
 import os
 import socket
 import time
@@ -197,3 +199,40 @@ class OdooClient:
                 _logger.warning("Odoo %s failed (%s); retry %d/%d in %.1fs",
                                 what, exc, attempt, attempts - 1, delay)
                 self._sleep(delay)
+
+
+# -- helpers for the features' extract and load steps ----------------------------------------
+DEFAULT_BATCH_SIZE = 5000
+
+
+def m2o_id(value) -> int | None:
+    """The id of a many2one as ``read`` returns it (``[id, name]``, or False when empty)."""
+    return value[0] if value else None
+
+
+def batches(rows: list, size: int) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def chunks(ids, size: int) -> Iterator[list[int]]:
+    """Plain ints in pages: numpy integers do not travel over JSON-RPC."""
+    return batches([int(i) for i in ids], size)
+
+
+def read_by_ids(client: OdooClient, model: str, ids, fields: list[str],
+                batch_size: int = DEFAULT_BATCH_SIZE) -> list[dict]:
+    """``read`` in pages, archived records included (history may name them)."""
+    return [rec for chunk in chunks(ids, batch_size)
+            for rec in client.call(model, "read", chunk, fields, context={"active_test": False})]
+
+
+def json_value(value):
+    """NaN and numpy scalars do not survive JSON-RPC: turn them into plain Python values."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -18,9 +18,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from ai_engine.datasets.cdnow import load_cdnow
 from ai_engine.datasets.synthetic import generate_history
-from ai_engine.evaluate import evaluate_at, scores
 from ai_engine.features.churn_features import churn_features, churn_labels
 from ai_engine.features.rfm import customer_summary, purchases
+from ai_engine.insights.evaluate import evaluate_at, scores
 from ai_engine.models.bgnbd import BetaGeoModel
 
 REPORT = Path(__file__).parent / "reports" / "churn_quality.md"

@@ -19,9 +19,9 @@ import pandas as pd
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.features.churn_features import default_horizon
 from ai_engine.features.rfm import customer_summary
+from ai_engine.insights.job import score_customers
 from ai_engine.models.churn import ChurnModel
 from ai_engine.models.clusters import BehaviourClusters
-from ai_engine.pipeline import score_customers
 
 HERE = Path(__file__).resolve().parent
 

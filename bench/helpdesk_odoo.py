@@ -17,16 +17,16 @@ from pathlib import Path
 
 from odoo_bench import report_head, step_table, throwaway_odoo
 
-from ai_engine import runner
-from ai_engine.seed import seed_odoo
+from ai_engine import dispatch
+from ai_engine.demo.seed_odoo import seed_odoo
 
 HERE = Path(__file__).resolve().parent
 
 
 def helpdesk_run(engine, company_id: int, since) -> tuple[float, dict, str]:
-    log = runner.RunLog()
+    log = dispatch.RunLog()
     started = time.perf_counter()
-    written, metrics = runner.run_helpdesk(engine, company_id, {"since": since}, log)
+    written, metrics = dispatch.run_task(engine, "helpdesk", company_id, {"since": since}, log)
     return time.perf_counter() - started, {**metrics, "written": written}, log.text()
 
 

@@ -25,9 +25,9 @@ import pandas as pd
 
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.datasets.synthetic_tickets import as_desk, generate_tickets, support_history
-from ai_engine.helpdesk import ticket_insights
+from ai_engine.helpdesk.job import ticket_insights
+from ai_engine.insights.job import score_customers
 from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets
-from ai_engine.pipeline import score_customers
 from ai_engine.text.email_parts import email_body
 from ai_engine.text.sentiment import SentimentScorer
 

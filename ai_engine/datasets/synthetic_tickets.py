@@ -281,7 +281,7 @@ def support_history(tx: pd.DataFrame, end, seed: int = 0, tickets_per_order: flo
 
 
 def as_desk(generated: pd.DataFrame, cut: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The generated tickets as ``extract_helpdesk`` would read them from Odoo: (tickets,
+    """The generated tickets as ``helpdesk.extract`` reads them from Odoo: (tickets,
     messages). The first ``cut`` tickets are the desk's history, solved, answered and filed
     (category ids are the codes of the sorted category names); the rest are new."""
     tickets = pd.DataFrame({

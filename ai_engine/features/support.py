@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 
 SUPPORT_FEATURES = ["tickets_90d", "negative_tickets_90d", "ticket_sentiment_365d"]
-SUPPORT_COLUMNS = ["customer_id", "date", "sentiment"]
 NEGATIVE_BELOW = -0.25
 
 

@@ -3,8 +3,8 @@
 import datetime as dt
 
 from ai_engine.datasets.synthetic import generate_history, generate_products
-from ai_engine.demo_suggestions import demo_suggestions
-from ai_engine.pipeline import score_customers
+from ai_engine.demo.suggestions import demo_suggestions
+from ai_engine.insights.job import score_customers
 
 
 def test_suggestions_for_the_best_customers_with_a_back_test():

@@ -7,8 +7,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
 from ai_engine.datasets.synthetic import generate_history
-from ai_engine.evaluate import evaluate_at, lift_top_decile
 from ai_engine.features.rfm import customer_summary
+from ai_engine.insights.evaluate import evaluate_at, lift_top_decile
 from ai_engine.models.churn import SELF_CALIBRATED_ROWS, ChurnModel
 from ai_engine.models.fallback import FallbackChurn
 from ai_engine.models.reasons import TEMPLATES

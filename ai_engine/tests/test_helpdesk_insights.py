@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from ai_engine.datasets.synthetic_tickets import generate_tickets
-from ai_engine.helpdesk import (
+from ai_engine.helpdesk.job import (
     changed_ticket_ids,
     customer_moods,
     customer_side,

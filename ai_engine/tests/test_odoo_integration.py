@@ -6,7 +6,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from ai_engine import runner
+from ai_engine import dispatch
 from ai_engine.cli import app
 
 pytestmark = pytest.mark.odoo
@@ -131,8 +131,8 @@ def test_frequency_matches_confirmed_orders(engine, admin, seeded):
 def test_excluded_partner_is_cleared_and_never_scored_again(engine, admin, seeded):
     [partner] = scored_partners(engine, ["name"])[:1]
     admin.call("res.partner", "write", [partner["id"]], {"ai_exclude_profiling": True})
-    runner.queue_runs(engine)
-    [outcome] = runner.run_pending(engine)
+    dispatch.queue_runs(engine)
+    [outcome] = dispatch.run_pending(engine)
     assert outcome.state == "done" and outcome.partners_scored == SEEDED_CUSTOMERS - 1
     [after] = admin.call("res.partner", "read", [partner["id"]],
                          ["ai_scored_at", "ai_segment_id", "ai_churn_probability"])
@@ -140,7 +140,7 @@ def test_excluded_partner_is_cleared_and_never_scored_again(engine, admin, seede
 
 
 def test_empty_queue_claims_nothing(engine, seeded):
-    assert runner.run_pending(engine) == []
+    assert dispatch.run_pending(engine) == []
 
 
 def _tickets(client, domain, fields):

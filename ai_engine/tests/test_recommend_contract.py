@@ -6,7 +6,7 @@ import pytest
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.errors import DataError
 from ai_engine.io import read_transactions
-from ai_engine.recommend import RECOMMENDATION_COLUMNS, recommend_transactions
+from ai_engine.suggestions.job import RECOMMENDATION_COLUMNS, recommend_transactions
 
 AS_OF = "2024-06-01"
 

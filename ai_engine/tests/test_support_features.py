@@ -9,8 +9,8 @@ import pytest
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.datasets.synthetic_tickets import support_history
 from ai_engine.features.support import support_features, with_support
+from ai_engine.insights.job import score_customers
 from ai_engine.models import reasons
-from ai_engine.pipeline import score_customers
 
 SUPPORT = pd.DataFrame({
     "customer_id": ["a", "a", "a", "b", "b"],

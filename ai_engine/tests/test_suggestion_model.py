@@ -1,4 +1,4 @@
-"""BasketRecommender: reasons, cold start, ties, discontinued products, write-back tables."""
+"""SuggestionModel: reasons, cold start, ties, discontinued products, write-back tables."""
 
 import numpy as np
 import pandas as pd
@@ -7,7 +7,8 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from ai_engine.datasets.synthetic import generate_history, generate_products
-from ai_engine.models.recommender import RESULT_COLUMNS, BasketRecommender
+from ai_engine.features.suggestion_candidates import candidates
+from ai_engine.models.suggestion_model import RESULT_COLUMNS, SuggestionModel
 
 NAMES = pd.DataFrame({"product_id": ["lamp", "bulb", "desk", "coffee", "old"],
                       "name": ["Desk Lamp", "LED Bulb", "Desk", "Coffee beans", "Fax roll"]})
@@ -39,16 +40,16 @@ def _shop():
 
 @pytest.fixture(scope="module")
 def shop_model():
-    return BasketRecommender(ranker="fixed", min_customers=2).fit(
+    return SuggestionModel(ranker="fixed", min_customers=2).fit(
         _shop(), as_of="2024-04-30", products=NAMES)
 
 
 def test_sklearn_contract():
-    model = BasketRecommender(neighbours=5)
+    model = SuggestionModel(neighbours=5)
     assert clone(model).get_params()["neighbours"] == 5
     with pytest.raises(NotFittedError):
         model.recommend(["A"])
-    assert BasketRecommender(ranker="fixed").fit(_shop()) is not None
+    assert SuggestionModel(ranker="fixed").fit(_shop()) is not None
 
 
 def test_reorder_cycle_reason(shop_model):
@@ -61,8 +62,8 @@ def test_reorder_cycle_reason(shop_model):
 
 def test_own_history_features_by_hand(shop_model):
     """A: coffee on 3 of 4 purchase days, every 30 days, last 34 days ago; lamp once."""
-    t = shop_model.tables_
-    frame = shop_model._candidates(t, pd.Index(["A"]), shop_model.as_of_, {})
+    frame = candidates(shop_model.tables_, pd.Index(["A"]), shop_model.as_of_, {},
+                       shop_model.candidates)
     frame = frame.set_index("product_id")
     assert frame.loc["coffee", "own_rank_inv"] == 1.0
     assert frame.loc["coffee", "plain_share"] == pytest.approx(3 / 4)
@@ -106,7 +107,7 @@ def test_discontinued_and_excluded_products_are_never_suggested(shop_model):
 def test_ties_are_broken_by_popularity_then_id():
     # Two products with identical histories: the same score; product id decides.
     rows = [(c, f"{c}1", "2024-01-10", p) for c in "ABC" for p in ("p2", "p1")]
-    model = BasketRecommender(ranker="fixed").fit(_tx(rows), as_of="2024-02-01")
+    model = SuggestionModel(ranker="fixed").fit(_tx(rows), as_of="2024-02-01")
     recs = model.recommend(["zz"], top=2)
     assert recs["score"].iloc[0] == pytest.approx(recs["score"].iloc[1])
     assert list(recs["product_id"]) == ["p1", "p2"]
@@ -116,7 +117,7 @@ def test_ties_are_broken_by_popularity_then_id():
 
 def test_learned_ranker_on_generated_history_and_compact_tables():
     tx = generate_history(400, seed=2)
-    model = BasketRecommender().fit(tx, as_of="2024-09-01", products=generate_products(2))
+    model = SuggestionModel().fit(tx, as_of="2024-09-01", products=generate_products(2))
     assert model.training_["method"] == "boosting"
     tables = model.compact_tables(top=3, neighbours=5)
     pairs, suggestions = tables["product_affinities"], tables["customer_suggestions"]
@@ -134,8 +135,8 @@ def test_ranker_learns_on_stacked_time_splits_before_as_of_only():
     tx = generate_history(400, seed=2)
     products = generate_products(2)
     as_of = pd.Timestamp("2024-09-01")
-    one = BasketRecommender(validation_cuts=1).fit(tx, as_of=as_of, products=products)
-    three = BasketRecommender(validation_cuts=3).fit(tx, as_of=as_of, products=products)
+    one = SuggestionModel(validation_cuts=1).fit(tx, as_of=as_of, products=products)
+    three = SuggestionModel(validation_cuts=3).fit(tx, as_of=as_of, products=products)
     assert one.training_["cuts"] == 1 and three.training_["cuts"] == 3
     days = three.training_["validation_days"]
     assert days == one.training_["validation_days"]
@@ -143,7 +144,7 @@ def test_ranker_learns_on_stacked_time_splits_before_as_of_only():
     assert three.training_["customers"] > one.training_["customers"]
     assert three.training_["rows"] > one.training_["rows"]
     # Nothing on or after as_of is seen: the same fit without the later lines.
-    past = BasketRecommender(validation_cuts=3).fit(tx[tx["date"] < as_of], as_of=as_of,
+    past = SuggestionModel(validation_cuts=3).fit(tx[tx["date"] < as_of], as_of=as_of,
                                                      products=products)
     assert past.training_ == three.training_
     customers = three.customers_[:50]
@@ -151,11 +152,11 @@ def test_ranker_learns_on_stacked_time_splits_before_as_of_only():
     # With little history the stack stops at the cuts that have one: 75 days of lines and
     # cuts 30, 60 and 90 days back → nothing before the third.
     short = tx[tx["date"] >= as_of - pd.Timedelta(days=75)]
-    fitted = BasketRecommender(validation_days=30, validation_cuts=3).fit(
+    fitted = SuggestionModel(validation_days=30, validation_cuts=3).fit(
         short, as_of=as_of, products=products)
     assert fitted.training_["cuts"] == 2 and fitted.training_["method"] == "boosting"
     with pytest.raises(ValueError, match="validation_cuts"):
-        BasketRecommender(validation_cuts=0).fit(tx, as_of=as_of)
+        SuggestionModel(validation_cuts=0).fit(tx, as_of=as_of)
 
 
 def test_given_segments_drive_popular_with_customers_like_this_one():
@@ -164,7 +165,7 @@ def test_given_segments_drive_popular_with_customers_like_this_one():
     rows += [("O9", "o9", "2024-03-02", "paper")]
     segments = pd.Series({**{f"O{n}": "office" for n in (0, 1, 2, 3, 9)},
                           **{f"C{n}": "cafe" for n in range(5)}})
-    model = BasketRecommender(ranker="fixed").fit(_tx(rows), as_of="2024-04-01",
+    model = SuggestionModel(ranker="fixed").fit(_tx(rows), as_of="2024-04-01",
                                                   segments=segments)
     recs = model.recommend(["O9"], top=2, exclude_bought=True)
     assert list(recs["product_id"]) == ["toner", "coffee"]  # coffee has more buyers overall

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.datasets.synthetic_tickets import as_desk, generate_tickets
-from ai_engine.helpdesk import ticket_insights
+from ai_engine.helpdesk.job import ticket_insights
 from ai_engine.text.sentiment import SentimentScorer
 
 HISTORY_SHARE = 0.8

@@ -138,7 +138,7 @@ def helpdesk_context(tickets: pd.DataFrame, metrics: dict, top: int = 15) -> dic
 def render(result, tx: pd.DataFrame, helpdesk: dict | None = None,
            suggestions: dict | None = None) -> str:
     scores = result.scores
-    env = Environment(loader=PackageLoader("ai_engine", "templates"),
+    env = Environment(loader=PackageLoader("ai_engine.reporting", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     back = result.metrics.get("backtest")
     plots = {"segments": segment_plot(scores), "churn": churn_histogram(scores)}

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ai_engine.load import SUGGESTION_KEYS, apply_insights, insight_rows, replace_grouped
+from ai_engine.insights.load import apply_insights, insight_rows
+from ai_engine.suggestions.load import SUGGESTION_KEYS, replace_grouped
 
 
 def scores():

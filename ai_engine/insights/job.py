@@ -1,7 +1,9 @@
-"""``score_customers``: transactions → one row of insights per customer (see ARCHITECTURE.md)."""
+"""Contact insights, pure: ``score_customers`` turns transactions into one row of insights per
+customer (see docs/ARCHITECTURE.md); ``run`` is what an insights run does with them."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.errors import DataError
-from ai_engine.evaluate import evaluate_at
 from ai_engine.features.churn_features import default_horizon
 from ai_engine.features.rfm import customer_summary, rfm_scores
 from ai_engine.features.segments import assign_segments
+from ai_engine.insights.evaluate import evaluate_at
 from ai_engine.io import validate_transactions
 from ai_engine.models import reasons
 from ai_engine.models.churn import ChurnModel
@@ -32,8 +34,14 @@ SCORES_COLUMNS = [
 class ScoringResult:
     scores: pd.DataFrame  # SCORES_COLUMNS, one row per customer with at least one purchase
     metrics: dict  # JSON-able: horizon, method, counts, backtest, notes
-    horizon_days: int
+    horizon_days: int  # 0: nothing scored (a run on a company without sales)
     backtest: pd.DataFrame | None = field(default=None, repr=False)  # churned/model/baseline
+
+
+@dataclass
+class Inputs:
+    transactions: pd.DataFrame  # the transactions table of confirmed order lines
+    support: pd.DataFrame | None = None  # helpdesk tickets (``features.support``), if any
 
 
 def churn_risk(p: pd.Series) -> pd.Series:
@@ -169,3 +177,23 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     if support_report:
         metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)
+
+
+def run(inputs: Inputs, params: dict, today, log) -> ScoringResult:
+    """An insights run's scores as of ``today``. ``params``: the company's settings that Odoo
+    hands over with the claimed run."""
+    tx = inputs.transactions
+    if tx.empty:
+        log("No confirmed sale orders: nothing to score.")
+        return ScoringResult(pd.DataFrame(columns=SCORES_COLUMNS),
+                             {"n_customers": 0, "notes": ["no confirmed sale orders yet"]},
+                             horizon_days=0)
+    started = time.perf_counter()
+    result = score_customers(tx, as_of=today, horizon_days=params.get("horizon_days") or None,
+                             min_repeat_customers=params.get("min_repeat_customers") or 50,
+                             support=inputs.support)
+    log(f"Scored {len(result.scores)} customers in {time.perf_counter() - started:.1f}s "
+        f"(horizon {result.horizon_days} days)")
+    for note in result.metrics.get("notes", []):
+        log(note)
+    return result

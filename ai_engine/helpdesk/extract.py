@@ -1,4 +1,5 @@
-"""Odoo → pandas: the helpdesk tickets of one company and their conversations.
+"""Odoo → pandas: the helpdesk tickets of one company, their conversations and what the contact
+insights say of their customers.
 
 Tickets come from OCA ``helpdesk_mgmt`` (``helpdesk.ticket``). The customer's side of a ticket
 is its description plus the messages its customers wrote; an agent's answer is a message (not an
@@ -7,10 +8,12 @@ internal note) written by an internal user. HTML is stripped here, once.
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 
-from ai_engine.extract import _chunks, _m2o_id, read_by_ids
-from ai_engine.odoo_client import OdooClient
+from ai_engine.helpdesk.job import Inputs
+from ai_engine.odoo_client import OdooClient, chunks, m2o_id, read_by_ids
 from ai_engine.text.clean import to_plain_text
 
 TICKET_FIELDS = ["partner_id", "commercial_partner_id", "name", "description", "category_id",
@@ -22,8 +25,8 @@ MESSAGE_COLUMNS = ["ticket_id", "date", "body", "from_agent"]
 
 def read_tickets(client: OdooClient, company_id: int, batch_size: int = 2000) -> pd.DataFrame:
     rows = [
-        (rec["id"], _m2o_id(rec["commercial_partner_id"]), rec["name"] or "",
-         to_plain_text(rec["description"] or ""), _m2o_id(rec["category_id"]),
+        (rec["id"], m2o_id(rec["commercial_partner_id"]), rec["name"] or "",
+         to_plain_text(rec["description"] or ""), m2o_id(rec["category_id"]),
          bool(rec["closed"]), rec["create_date"], rec["write_date"],
          rec["ai_sentiment_score"] if rec["ai_scored_at"] else None, rec["ai_scored_at"] or None)
         for page in client.search_read_batched(
@@ -50,7 +53,7 @@ def read_messages(client: OdooClient, ticket_ids, batch_size: int = 2000) -> pd.
         "mail.message.subtype", "search_read", [("internal", "=", True)], fields=["id"])}
     agents = agent_partner_ids(client)
     rows = []
-    for chunk in _chunks(ticket_ids, batch_size):
+    for chunk in chunks(ticket_ids, batch_size):
         domain = [("model", "=", "helpdesk.ticket"), ("res_id", "in", chunk),
                   ("message_type", "in", ["comment", "email"])]
         for page in client.search_read_batched("mail.message", domain,
@@ -58,8 +61,8 @@ def read_messages(client: OdooClient, ticket_ids, batch_size: int = 2000) -> pd.
                                                 "subtype_id"], batch_size):
             rows.extend(
                 (rec["res_id"], rec["date"], to_plain_text(rec["body"] or ""),
-                 _m2o_id(rec["author_id"]) in agents)
-                for rec in page if _m2o_id(rec["subtype_id"]) not in internal
+                 m2o_id(rec["author_id"]) in agents)
+                for rec in page if m2o_id(rec["subtype_id"]) not in internal
             )
     frame = pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
@@ -72,7 +75,7 @@ def read_customer_standing(client: OdooClient, customer_ids, batch_size: int = 5
     ticket count their contact shows now."""
     codes = {rec["id"]: rec["code"] for rec in client.call(
         "ai.segment", "search_read", [], fields=["code"], context={"active_test": False})}
-    rows = [(rec["id"], codes.get(_m2o_id(rec["ai_segment_id"])), rec["ai_churn_risk"] or None,
+    rows = [(rec["id"], codes.get(m2o_id(rec["ai_segment_id"])), rec["ai_churn_risk"] or None,
              bool(rec["ai_exclude_profiling"]), rec["ai_ticket_count"])
             for rec in read_by_ids(client, "res.partner", customer_ids,
                                    ["ai_segment_id", "ai_churn_risk", "ai_exclude_profiling",
@@ -81,19 +84,14 @@ def read_customer_standing(client: OdooClient, customer_ids, batch_size: int = 5
                                        "ticket_count"]).set_index("customer_id")
 
 
-def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
-    """One row per ticket with a customer: ``customer_id, date, sentiment`` (the stored score of
-    the last helpdesk run, NaN before one) — the churn model's support features."""
-    rows = [
-        (_m2o_id(rec["commercial_partner_id"]), rec["create_date"],
-         rec["ai_sentiment_score"] if rec["ai_scored_at"] else float("nan"))
-        for page in client.search_read_batched(
-            "helpdesk.ticket", [("company_id", "in", [company_id, False]),
-                                ("commercial_partner_id", "!=", False)],
-            ["commercial_partner_id", "create_date", "ai_sentiment_score", "ai_scored_at"],
-            batch_size)
-        for rec in page
-    ]
-    frame = pd.DataFrame(rows, columns=["customer_id", "date", "sentiment"])
-    frame["date"] = pd.to_datetime(frame["date"])
-    return frame
+def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
+    started = time.perf_counter()
+    tickets = read_tickets(client, company_id)
+    if tickets.empty:
+        return Inputs(tickets)
+    messages = read_messages(client, tickets["ticket_id"])
+    customers = sorted(tickets["customer_id"].dropna().astype(int).unique())
+    standing = read_customer_standing(client, customers)
+    log(f"Extracted {len(tickets)} tickets and {len(messages)} messages in "
+        f"{time.perf_counter() - started:.1f}s")
+    return Inputs(tickets, messages, standing)

@@ -1,4 +1,4 @@
-"""Basket features for product suggestions. Pure functions on the transactions frame, no I/O.
+"""Tables for product suggestions. Pure functions on the transactions frame, no I/O.
 
 * ``purchase_lines``: the confirmed, positive order lines with a product, before a date.
 * ``repurchase_cycles``: per customer × product, how often and how regularly it is bought again.
@@ -6,6 +6,7 @@
   decay, as the top-k neighbours of each product; ``confidence``/``lift``/``cosine``/``jaccard``.
 * ``popularity``: distinct (recency-weighted) buyers per product, overall or by a group column
   (customer segment, product category).
+* ``acceptance_by_week``: how often salespeople added the suggestions they were shown.
 
 Recency decay: a purchase ``a`` days before ``as_of`` weighs ``0.5 ** (a / half_life_days)``;
 ``half_life_days=None`` switches decay off (every purchase weighs 1).
@@ -46,13 +47,6 @@ def purchase_lines(tx: pd.DataFrame, as_of=None) -> pd.DataFrame:
     if as_of is not None:
         lines = lines[lines["date"] < pd.Timestamp(as_of).normalize()]
     return lines.reset_index(drop=True)
-
-
-def order_items(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer × order × product (several lines of a product in an order → one)."""
-    return (lines.groupby(["customer_id", "order_id", "product_id"], sort=False, observed=True)
-            .agg(date=("date", "min"), quantity=("quantity", "sum"), amount=("amount", "sum"))
-            .reset_index())
 
 
 def repurchase_cycles(lines: pd.DataFrame, as_of, half_life_days: float | None = None

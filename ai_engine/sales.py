@@ -1,4 +1,5 @@
-"""Odoo → pandas: the sales history of one company as the engine's transactions frame.
+"""Odoo → pandas: the sales history of one company as the engine's transactions frame (read by
+the insights and the suggestions runs).
 
 Only confirmed orders count (state ``sale``); amounts are converted to the company currency with
 the rate Odoo stored on the order; customers are commercial partners (a company, not its
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_client import OdooClient, m2o_id, read_by_ids
 
 TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
 
@@ -21,20 +22,9 @@ def confirmed_orders_domain(company_id: int) -> list:
     return [("state", "=", "sale"), ("company_id", "=", company_id)]
 
 
-def _m2o_id(value) -> int | None:
-    return value[0] if value else None
-
-
-def _chunks(ids, size: int):
-    """Plain ints in pages: numpy integers do not travel over JSON-RPC."""
-    ids = [int(i) for i in ids]
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
 def read_orders(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
     rows = [
-        (rec["id"], _m2o_id(rec["partner_id"]), rec["date_order"], rec["currency_rate"] or 1.0)
+        (rec["id"], m2o_id(rec["partner_id"]), rec["date_order"], rec["currency_rate"] or 1.0)
         for page in client.search_read_batched(
             "sale.order", confirmed_orders_domain(company_id), ORDER_FIELDS, batch_size)
         for rec in page
@@ -45,7 +35,7 @@ def read_orders(client: OdooClient, company_id: int, batch_size: int = 5000) -> 
 def read_order_lines(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
     domain = confirmed_orders_domain(company_id) + [("display_type", "=", False)]
     rows = [
-        (_m2o_id(rec["order_id"]), _m2o_id(rec["product_id"]), rec["product_uom_qty"],
+        (m2o_id(rec["order_id"]), m2o_id(rec["product_id"]), rec["product_uom_qty"],
          rec["price_subtotal"])
         for page in client.search_read_batched("sale.order.line", domain, LINE_FIELDS, batch_size)
         for rec in page
@@ -53,18 +43,11 @@ def read_order_lines(client: OdooClient, company_id: int, batch_size: int = 5000
     return pd.DataFrame(rows, columns=["order_id", "product_id", "quantity", "subtotal"])
 
 
-def read_by_ids(client: OdooClient, model: str, ids, fields: list[str],
-                batch_size: int = 5000) -> list[dict]:
-    """``read`` in pages, archived records included (history may name them)."""
-    return [rec for chunk in _chunks(ids, batch_size)
-            for rec in client.call(model, "read", chunk, fields, context={"active_test": False})]
-
-
 def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int = 5000
                    ) -> pd.DataFrame:
     """partner id → commercial partner id, with the commercial partner's exclusion flag."""
     partners = pd.DataFrame(
-        [(rec["id"], _m2o_id(rec["commercial_partner_id"]))
+        [(rec["id"], m2o_id(rec["commercial_partner_id"]))
          for rec in read_by_ids(client, "res.partner", partner_ids, ["commercial_partner_id"],
                                 batch_size)],
         columns=["partner_id", "customer_id"])
@@ -93,37 +76,3 @@ def sale_transactions(client: OdooClient, company_id: int, batch_size: int = 500
     # Odoo sends naive UTC datetimes as text; a calendar day is the unit of recency.
     frame["date"] = pd.to_datetime(frame["date_order"]).dt.normalize()
     return frame[TRANSACTION_COLUMNS].sort_values(["date", "order_id"]).reset_index(drop=True)
-
-
-def read_products(client: OdooClient, product_ids: list[int], batch_size: int = 5000
-                  ) -> pd.DataFrame:
-    """Names and categories (for reasons) and whether each product may still be offered."""
-    rows = [(rec["id"], rec["display_name"], rec["categ_id"][1] if rec["categ_id"] else "",
-             bool(rec["active"] and rec["sale_ok"]))
-            for rec in read_by_ids(client, "product.product", product_ids,
-                                   ["display_name", "categ_id", "active", "sale_ok"], batch_size)]
-    return pd.DataFrame(rows, columns=["product_id", "name", "category", "offerable"])
-
-
-def read_segments(client: OdooClient, customer_ids: list[int], batch_size: int = 5000
-                  ) -> pd.Series:
-    """customer id → the segment the insights run gave it (for "customers like this one")."""
-    return pd.Series({rec["id"]: rec["ai_segment_id"][1]
-                      for rec in read_by_ids(client, "res.partner", customer_ids,
-                                             ["ai_segment_id"], batch_size)
-                      if rec["ai_segment_id"]}, dtype=object)
-
-
-def suggestion_events(client: OdooClient, company_id: int, batch_size: int = 5000
-                      ) -> pd.DataFrame:
-    """What salespeople did with suggestions: one row per quote × product shown."""
-    rows = [
-        (rec["create_date"], rec["action"], rec["source"] or "")
-        for page in client.search_read_batched(
-            "ai.suggestion.event", [("company_id", "=", company_id)],
-            ["create_date", "action", "source"], batch_size)
-        for rec in page
-    ]
-    frame = pd.DataFrame(rows, columns=["shown_at", "action", "source"])
-    frame["shown_at"] = pd.to_datetime(frame["shown_at"])
-    return frame

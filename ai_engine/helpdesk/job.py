@@ -15,16 +15,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ai_engine.helpdesk.evaluate import category_backtest
 from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets, TopicFinder
 from ai_engine.text.email_parts import email_body
+from ai_engine.text.sentiment import SentimentScorer
 
 MIN_LABELLED = 20           # categorised tickets needed before suggesting categories
-MIN_BACKTEST = 50           # … and before measuring the suggestions on the newest ones
 ESCALATE_BELOW = -0.8       # sentiment score under which a ticket can be escalated
 VALUABLE_SEGMENTS = {"champions", "loyal", "cant_lose", "at_risk"}
 GONE_SEGMENTS = {"lost", "hibernating"}  # high churn risk, but long gone: nothing to save
 MOOD_WINDOW_DAYS = 90
 MOOD_BAND = 0.15            # mean score beyond ±band → negative/positive mood
+
+
+@dataclass
+class Inputs:
+    tickets: pd.DataFrame  # helpdesk.extract.TICKET_COLUMNS
+    messages: pd.DataFrame | None = None  # helpdesk.extract.MESSAGE_COLUMNS, date order
+    standing: pd.DataFrame | None = None  # customer_id → segment_code, churn_risk, excluded, …
 
 
 @dataclass
@@ -64,23 +72,6 @@ def changed_ticket_ids(tickets: pd.DataFrame, messages: pd.DataFrame,
     edited = tickets[tickets["scored_at"].isna() | (tickets["changed_at"] >= since)]
     new_messages = messages[~messages["from_agent"] & (messages["date"] >= since)]
     return set(edited["ticket_id"]) | (set(new_messages["ticket_id"]) & set(tickets["ticket_id"]))
-
-
-def category_backtest(texts: pd.Series, labelled: pd.DataFrame) -> dict | None:
-    """Train on the older 80 % of categorised tickets, test on the newest 20 %."""
-    if len(labelled) < MIN_BACKTEST:
-        return None
-    ordered = labelled.sort_values("created").astype({"category_id": int})
-    cut = int(len(ordered) * 0.8)
-    train, test = ordered.iloc[:cut], ordered.iloc[cut:]
-    if train["category_id"].nunique() < 2:
-        return None
-    model = CategorySuggester().fit(texts[train["ticket_id"]], train["category_id"])
-    predicted = model.predict(texts[test["ticket_id"]])
-    majority = train["category_id"].mode().iloc[0]
-    return {"n_train": int(len(train)), "n_test": int(len(test)),
-            "top1_accuracy": round(float((predicted == test["category_id"].values).mean()), 4),
-            "majority_baseline": round(float((test["category_id"] == majority).mean()), 4)}
 
 
 def suggest_categories(texts: pd.Series, tickets: pd.DataFrame, targets: list[int]
@@ -211,6 +202,20 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
     }
     return HelpdeskResult(rows, customer_rows, metrics)
 
+
+def run(inputs: Inputs, params: dict, today, log) -> HelpdeskResult:
+    """A helpdesk run: the tickets changed since ``params["since"]`` (the start of the last
+    successful helpdesk run; all tickets without one)."""
+    if inputs.tickets.empty:
+        log("No helpdesk tickets: nothing to analyse.")
+        return HelpdeskResult([], [], {"n_tickets": 0})
+    since = pd.Timestamp(params["since"]) if params.get("since") else None
+    result = ticket_insights(inputs.tickets, inputs.messages, inputs.standing, SentimentScorer(),
+                             since=since, today=pd.Timestamp(today))
+    log(f"Analysed {result.metrics['n_changed']} new or changed tickets"
+        + (f" (since {since})" if since is not None else "")
+        + f" at {result.metrics['tickets_per_second']} tickets/s")
+    return result
 
 def _escalate(score: float, customer, standing: pd.DataFrame) -> bool:
     if score > ESCALATE_BELOW or customer is None or pd.isna(customer) \

@@ -1,10 +1,10 @@
-"""Basket features on tiny baskets checked by hand (features/baskets.py)."""
+"""Suggestion tables on tiny baskets checked by hand (features/suggestion_tables.py)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from ai_engine.features import baskets
+from ai_engine.features import suggestion_tables
 
 
 def _tx(rows):
@@ -23,14 +23,14 @@ LAMP_BASKETS = _tx([
 
 
 def test_decay_halves_every_half_life():
-    assert baskets.decay([0, 30, 60], 30) == pytest.approx([1.0, 0.5, 0.25])
-    assert baskets.decay([0, 999], None) == pytest.approx([1.0, 1.0])
+    assert suggestion_tables.decay([0, 30, 60], 30) == pytest.approx([1.0, 0.5, 0.25])
+    assert suggestion_tables.decay([0, 999], None) == pytest.approx([1.0, 1.0])
     with pytest.raises(ValueError):
-        baskets.decay([1], 0)
+        suggestion_tables.decay([1], 0)
 
 
 def test_co_purchase_counts_customers_and_measures():
-    pairs = baskets.co_purchase(LAMP_BASKETS, "2024-02-01", half_life_days=None,
+    pairs = suggestion_tables.co_purchase(LAMP_BASKETS, "2024-02-01", half_life_days=None,
                                 min_customers=1, shrink=0.0)
     lamp = pairs[pairs["product_id"] == "lamp"].set_index("other_product_id")
     # 3 customers bought the lamp, 2 of them the bulb too (C bought the desk in a later order).
@@ -50,12 +50,12 @@ def test_co_purchase_counts_customers_and_measures():
 
 
 def test_co_purchase_min_customers_and_unknown_measure():
-    pairs = baskets.co_purchase(LAMP_BASKETS, "2024-02-01", half_life_days=None,
+    pairs = suggestion_tables.co_purchase(LAMP_BASKETS, "2024-02-01", half_life_days=None,
                                 min_customers=2, shrink=0.0)
     assert set(zip(pairs["product_id"], pairs["other_product_id"], strict=True)) == {
         ("lamp", "bulb"), ("bulb", "lamp")}
     with pytest.raises(ValueError, match="measure"):
-        baskets.co_purchase(LAMP_BASKETS, "2024-02-01", measure="magic")
+        suggestion_tables.co_purchase(LAMP_BASKETS, "2024-02-01", measure="magic")
 
 
 def test_recent_pairs_weigh_more_with_decay():
@@ -66,8 +66,8 @@ def test_recent_pairs_weigh_more_with_decay():
         ("C", "3", "2024-01-01", "x"), ("C", "3", "2024-01-01", "z"),
         ("D", "4", "2024-01-01", "x"), ("D", "4", "2024-01-01", "z"),
     ])
-    plain = baskets.co_purchase(tx, "2024-01-02", half_life_days=None, shrink=0.0)
-    decayed = baskets.co_purchase(tx, "2024-01-02", half_life_days=30, shrink=0.0)
+    plain = suggestion_tables.co_purchase(tx, "2024-01-02", half_life_days=None, shrink=0.0)
+    decayed = suggestion_tables.co_purchase(tx, "2024-01-02", half_life_days=30, shrink=0.0)
     x_plain = plain[plain["product_id"] == "x"].set_index("other_product_id")["score"]
     x_decay = decayed[decayed["product_id"] == "x"].set_index("other_product_id")["score"]
     assert x_plain["y"] == pytest.approx(x_plain["z"])
@@ -82,7 +82,7 @@ def test_repurchase_cycles_by_hand():
         ("A", "3", "2024-01-31", "coffee"),  # second order the same day: one purchase day
         ("A", "4", "2024-03-01", "coffee"), ("A", "5", "2024-02-15", "tea"),
     ])
-    cycles = baskets.repurchase_cycles(tx, "2024-04-04").set_index("product_id")
+    cycles = suggestion_tables.repurchase_cycles(tx, "2024-04-04").set_index("product_id")
     coffee = cycles.loc["coffee"]
     assert coffee["orders"] == 3
     assert coffee["cycle_days"] == 30  # gaps 30 and 30 days
@@ -102,7 +102,7 @@ def test_own_rank_ties_more_recent_then_product_id():
         ("A", "4", "2024-01-20", "twice"), ("A", "5", "2024-01-25", "twice"),
         ("B", "6", "2024-01-01", "old"),
     ])
-    cycles = baskets.repurchase_cycles(tx, "2024-03-01").set_index(["customer_id",
+    cycles = suggestion_tables.repurchase_cycles(tx, "2024-03-01").set_index(["customer_id",
                                                                      "product_id"])
     rank = cycles["own_rank"]
     assert rank.loc["A"].sort_values().index.tolist() == ["twice", "recent", "a", "b", "old"]
@@ -116,7 +116,7 @@ def test_purchase_lines_drop_refunds_missing_products_and_future():
         ("A", "2", "2024-01-06", None),               # no product
         ("A", "3", "2024-02-01", "y"),                # on as_of: excluded
     ])
-    lines = baskets.purchase_lines(tx, "2024-02-01")
+    lines = suggestion_tables.purchase_lines(tx, "2024-02-01")
     assert list(lines["order_id"]) == ["1"]
 
 
@@ -126,12 +126,12 @@ def test_popularity_overall_and_by_group_with_ties():
         ("B", "2", "2024-01-01", "a"), ("B", "2", "2024-01-01", "b"),
         ("C", "3", "2024-01-01", "c"),
     ])
-    overall = baskets.popularity(tx, "2024-01-02", half_life_days=None)
+    overall = suggestion_tables.popularity(tx, "2024-01-02", half_life_days=None)
     assert list(overall["product_id"]) == ["a", "b", "c"]  # a and b tie: by id
     assert list(overall["customers"]) == [2, 2, 1]
     assert overall["share"].iloc[0] == pytest.approx(2 / 3)
     groups = pd.Series({"A": "shop", "B": "shop", "C": "office"}, name="segment")
-    by = baskets.popularity(tx, "2024-01-02", half_life_days=None, groups=groups)
+    by = suggestion_tables.popularity(tx, "2024-01-02", half_life_days=None, groups=groups)
     office = by[by["segment"] == "office"]
     assert list(office["product_id"]) == ["c"] and office["share"].iloc[0] == 1.0
     assert list(by.loc[by["segment"] == "shop", "rank"]) == [1, 2]
@@ -154,8 +154,8 @@ def test_acceptance_by_week_counts_added_among_shown():
         "action": ["added", "shown", "dismissed", "added"],
         "source": ["affinity", "history", "popular", "affinity"],
     })
-    assert baskets.acceptance_by_week(events) == {
+    assert suggestion_tables.acceptance_by_week(events) == {
         "2026-W47": {"shown": 3, "added": 1, "acceptance_rate": 0.333},
         "2026-W48": {"shown": 1, "added": 1, "acceptance_rate": 1.0},
     }
-    assert baskets.acceptance_by_week(events.iloc[:0]) == {}
+    assert suggestion_tables.acceptance_by_week(events.iloc[:0]) == {}

@@ -7,9 +7,9 @@ import pytest
 
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.errors import DataError
+from ai_engine.insights.job import score_customers
 from ai_engine.io import SCORE_COLUMNS
-from ai_engine.pipeline import score_customers
-from ai_engine.report import write_report
+from ai_engine.reporting.report import write_report
 
 
 @pytest.fixture(scope="module")

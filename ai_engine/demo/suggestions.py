@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ai_engine.evaluate_reco import suggestion_backtest
-from ai_engine.recommend import recommend_transactions
+from ai_engine.suggestions.evaluate import suggestion_backtest
+from ai_engine.suggestions.job import recommend_transactions
 
 SHOWN_SEGMENTS = ("champions", "loyal")  # the customers a salesperson quotes most
 

@@ -1,16 +1,16 @@
 """The worker loop: it keeps polling through Odoo outages and stops only when told."""
 
-from ai_engine import runner
-from ai_engine.evaluate_reco import suggestion_backtest
+from ai_engine import dispatch
 from ai_engine.odoo_client import OdooConnectionError
+from ai_engine.suggestions.evaluate import suggestion_backtest
 
 
 def test_worker_survives_outages_and_sleeps_only_when_idle(monkeypatch):
-    script = [OdooConnectionError("down"), runner.RunOutcome(1, "insights", 1, "done"),
+    script = [OdooConnectionError("down"), dispatch.RunOutcome(1, "insights", 1, "done"),
               None, None]
-    monkeypatch.setattr(runner, "process_next", lambda client, worker: _next(script))
+    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _next(script))
     sleeps = []
-    runner.work_forever(object(), poll_seconds=7, max_idle_polls=2, sleep=sleeps.append)
+    dispatch.work_forever(object(), poll_seconds=7, max_idle_polls=2, sleep=sleeps.append)
     assert script == []
     # The outage and both empty polls wait; a finished run polls again at once.
     assert sleeps == [7, 7, 7]

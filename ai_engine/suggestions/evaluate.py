@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ai_engine.features import baskets
-from ai_engine.models.recommender import BasketRecommender
+from ai_engine.features import suggestion_tables
+from ai_engine.models.suggestion_model import SuggestionModel
 
 METRIC_COLUMNS = ["method", "view", "customers", "hr", "recall", "ndcg"]
 
@@ -40,7 +40,7 @@ def next_orders(tx: pd.DataFrame, cut) -> pd.DataFrame:
     Only customers with a purchase before the cut; ``new`` = never bought before the cut.
     """
     cut = pd.Timestamp(cut).normalize()
-    lines = baskets.purchase_lines(tx)
+    lines = suggestion_tables.purchase_lines(tx)
     before = lines[lines["date"] < cut]
     after = lines[(lines["date"] >= cut) & lines["customer_id"].isin(before["customer_id"])]
     if after.empty:
@@ -118,12 +118,12 @@ def ranking_metrics(recs: pd.DataFrame, truth: pd.DataFrame, top: int = 10) -> d
 
 
 def evaluate_recommendations(tx: pd.DataFrame, cut, top: int = 10,
-                             model: BasketRecommender | None = None,
+                             model: SuggestionModel | None = None,
                              products: pd.DataFrame | None = None,
                              segments: pd.Series | None = None, details: bool = False):
     """Metrics table (``method, view, customers, hr, recall, ndcg``) for the model and baselines.
 
-    The model (default ``BasketRecommender()``) is fitted here on the lines before ``cut``.
+    The model (default ``SuggestionModel()``) is fitted here on the lines before ``cut``.
     ``details=True`` returns ``(table, hits)``, ``hits`` being one row per method × view ×
     customer with ``hit`` (for paired tests between methods).
     """
@@ -131,8 +131,8 @@ def evaluate_recommendations(tx: pd.DataFrame, cut, top: int = 10,
     cut = pd.Timestamp(cut).normalize()
     truth = next_orders(tx, cut)
     customers = pd.Index(truth["customer_id"].unique())
-    lines = baskets.purchase_lines(tx, cut)
-    model = BasketRecommender() if model is None else model
+    lines = suggestion_tables.purchase_lines(tx, cut)
+    model = SuggestionModel() if model is None else model
     model.fit(tx, as_of=cut, products=products, segments=segments)
     lists = {
         "model": (model.recommend(customers, top=top),

@@ -1,0 +1,129 @@
+"""Runs queued in Odoo (``ai.run``): claim → the task's feature (extract → job → load) → finish.
+
+The worker never decides what to run: Odoo's queue does (cron or "Run now"), and the claim is
+atomic on the server, so several workers can poll the same database safely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from ai_engine import helpdesk, insights, suggestions
+from ai_engine.errors import AiEngineError
+from ai_engine.odoo_client import OdooClient, OdooError
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunLog:
+    """Timestamped lines kept for the run's log in Odoo, echoed to the engine's own log."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def __call__(self, message: str) -> None:
+        _logger.info(message)
+        self.lines.append(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {message}")
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class RunOutcome:
+    run_id: int
+    task: str
+    company_id: int
+    state: str
+    partners_scored: int = 0
+    metrics: dict = field(default_factory=dict)
+    error: str = ""
+
+
+# The ai.run task → its feature. Queued together (``ai-engine run``), runs are claimed in this
+# order: suggestions and helpdesk runs read the segments and churn risks insights write.
+TASKS: dict[str, ModuleType] = {"insights": insights, "recommend": suggestions,
+                                "helpdesk": helpdesk}
+
+
+def run_task(client: OdooClient, task: str, company_id: int, params: dict, log: RunLog,
+             today: dt.date | None = None) -> tuple[int, dict]:
+    """One task for one company: its feature's extract → job → load. Returns (records written,
+    metrics). ``params``: what Odoo hands over with the claimed run (company settings, the
+    last run's start)."""
+    feature = TASKS[task]
+    inputs = feature.extract.read(client, company_id, params, log)
+    result = feature.job.run(inputs, params, today or dt.date.today(), log)
+    return feature.load.write(client, company_id, result, log), result.metrics
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_next(client: OdooClient, worker: str | None = None) -> RunOutcome | None:
+    """Claim and execute the oldest queued run; None when the queue is empty."""
+    claim = client.call("ai.run", "ai_claim_next", worker or default_worker_name(), list(TASKS))
+    if not claim:
+        return None
+    run_id, task, company_id = claim["id"], claim["task"], claim["company_id"]
+    log = RunLog()
+    log(f"Run {run_id}: {task} for company {company_id}")
+    try:
+        written, metrics = run_task(client, task, company_id, claim.get("params") or {}, log)
+    except (AiEngineError, ValueError) as exc:
+        return _fail(client, run_id, task, company_id, str(exc), log)
+    except Exception as exc:  # a bug: keep the traceback in the run for whoever reads it
+        log(traceback.format_exc())
+        return _fail(client, run_id, task, company_id, f"Unexpected error: {exc!r}", log)
+    client.call("ai.run", "ai_finish", run_id,
+                {"partners_scored": written, "metrics": metrics, "log": log.text()})
+    return RunOutcome(run_id, task, company_id, "done", written, metrics)
+
+
+def _fail(client, run_id, task, company_id, error, log) -> RunOutcome:
+    log(f"Failed: {error}")
+    client.call("ai.run", "ai_fail", run_id, error, log.text())
+    return RunOutcome(run_id, task, company_id, "failed", error=error)
+
+
+def queue_runs(client: OdooClient, task: str = "insights",
+               company_ids: list[int] | None = None) -> list[int]:
+    """Queue ``task`` for the given companies (default: every company the user may access)."""
+    if not company_ids:
+        [user] = client.call("res.users", "read", [client.uid], ["company_ids"])
+        company_ids = user["company_ids"]
+    return [client.call("ai.run", "action_queue", task, company_id, "manual")
+            for company_id in company_ids]
+
+
+def run_pending(client: OdooClient, worker: str | None = None) -> list[RunOutcome]:
+    """Process queued runs until the queue is empty (``ai-engine run``)."""
+    outcomes = []
+    while (outcome := process_next(client, worker)) is not None:
+        outcomes.append(outcome)
+    return outcomes
+
+
+def work_forever(client: OdooClient, poll_seconds: float = 30.0, worker: str | None = None,
+                 max_idle_polls: int | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+    """``ai-engine worker``: poll the queue; survive Odoo being briefly unreachable."""
+    idle = 0
+    while max_idle_polls is None or idle < max_idle_polls:
+        try:
+            outcome = process_next(client, worker)
+        except OdooError as exc:
+            _logger.warning("Queue poll failed: %s", exc)
+            outcome = None
+        idle = 0 if outcome else idle + 1
+        if not outcome:
+            sleep(poll_seconds)

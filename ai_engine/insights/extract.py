@@ -1,0 +1,43 @@
+"""Odoo → frames for an insights run: the company's sales history, and its helpdesk tickets for
+the churn model to try as features."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from ai_engine.insights.job import Inputs
+from ai_engine.odoo_client import OdooClient, m2o_id
+from ai_engine.sales import sale_transactions
+
+
+def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
+    """One row per ticket with a customer: ``customer_id, date, sentiment`` (the stored score of
+    the last helpdesk run, NaN before one) — the churn model's support features."""
+    rows = [
+        (m2o_id(rec["commercial_partner_id"]), rec["create_date"],
+         rec["ai_sentiment_score"] if rec["ai_scored_at"] else float("nan"))
+        for page in client.search_read_batched(
+            "helpdesk.ticket", [("company_id", "in", [company_id, False]),
+                                ("commercial_partner_id", "!=", False)],
+            ["commercial_partner_id", "create_date", "ai_sentiment_score", "ai_scored_at"],
+            batch_size)
+        for rec in page
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "sentiment"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
+    started = time.perf_counter()
+    tx = sale_transactions(client, company_id)
+    log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers "
+        f"in {time.perf_counter() - started:.1f}s")
+    if tx.empty:
+        return Inputs(tx)
+    support = read_support(client, company_id)
+    if len(support):
+        log(f"Read {len(support)} helpdesk tickets to try as churn features")
+    return Inputs(tx, support if len(support) else None)

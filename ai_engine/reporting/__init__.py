@@ -1,0 +1,1 @@
+"""The HTML report of a scoring run (``report.py``, templates in ``templates/``)."""

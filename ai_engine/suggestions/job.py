@@ -1,0 +1,139 @@
+"""Product suggestions, pure. ``recommend_transactions``: suggestions for every customer seen
+before a date, the whole job behind ``ai-engine recommend`` (the CLI only reads the CSV and
+writes the result). ``run``: what a suggestions run stores in Odoo — product affinities, each
+customer's list and the popular list — and its back-test.
+
+Output contract of ``recommend_transactions`` (one row per customer × rank):
+``customer_id,rank,product_id,score,reason``. ``score`` ≈ probability that the product is in
+the customer's next order (0..1).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ai_engine.errors import DataError
+from ai_engine.features.suggestion_tables import acceptance_by_week
+from ai_engine.io import validate_transactions
+from ai_engine.models.suggestion_model import SuggestionModel
+from ai_engine.suggestions.evaluate import suggestion_backtest
+
+RECOMMENDATION_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason"]
+STORED_TOP = 20  # suggestions stored per customer, and in the popular list
+POPULAR_LIST = "__cold_start__"  # a customer id nobody has: the model serves it best sellers
+
+
+@dataclass
+class Inputs:
+    transactions: pd.DataFrame  # confirmed order lines with a product
+    products: pd.DataFrame | None = None  # product_id, name, category, offerable
+    segments: pd.Series | None = None  # customer id → segment of the insights run
+    events: pd.DataFrame | None = None  # suggestions shown on quotes: shown_at, action, source
+
+
+@dataclass
+class SuggestionsResult:
+    metrics: dict
+    affinities: pd.DataFrame | None = None  # None: nothing learned, nothing to store
+    suggestions: pd.DataFrame | None = None  # partner_id False: the popular list
+
+
+def recommend_transactions(tx: pd.DataFrame, as_of, top: int = 10,
+                           products: pd.DataFrame | None = None,
+                           segments: pd.Series | None = None,
+                           model: SuggestionModel | None = None) -> pd.DataFrame:
+    """Top ``top`` suggestions for every customer with a transaction before ``as_of``.
+
+    Customers come in id order (numerically when ids are numbers); ``score`` has 4 decimals.
+
+    Learns from the lines strictly before ``as_of``. Customers whose history has no usable
+    product line (only refunds, or lines without a product) get the cold-start list (popular
+    products). ``products`` (``product_id[, name][, category]``) makes reasons name products
+    and enables category popularity; ``segments`` maps customer_id → segment label.
+    Raises ``DataError`` when no line has a product id, or nothing happened before ``as_of``.
+    """
+    try:
+        top = int(top)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"top must be a whole number, not {top!r}.") from exc
+    if top < 1:
+        raise DataError(f"top must be at least 1 (got {top}).")
+    try:
+        as_of = pd.Timestamp(as_of).normalize()
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"as_of must be a date like 2024-03-31, not {as_of!r}.") from exc
+    if pd.isna(as_of):
+        raise DataError("as_of must be a date like 2024-03-31.")
+    tx = validate_transactions(tx)
+    has_product = tx["product_id"].notna() & (tx["product_id"].astype(str).str.strip() != "")
+    if not has_product.any():
+        raise DataError("No transaction has a product_id: product suggestions need order lines "
+                        "with products (column product_id is empty everywhere).")
+    past = tx[tx["date"] < as_of]
+    if past.empty:
+        first = tx["date"].min()
+        raise DataError(f"No transaction before {as_of:%Y-%m-%d} (the first is on "
+                        f"{first:%Y-%m-%d}): choose a later --as-of.")
+    if not (has_product & (tx["date"] < as_of)).any():
+        raise DataError(f"No order line with a product_id before {as_of:%Y-%m-%d}: nothing to "
+                        "learn product suggestions from.")
+    model = SuggestionModel() if model is None else model
+    model.fit(tx, as_of=as_of, products=products, segments=segments)
+    ids = pd.Series(past["customer_id"].astype("string").str.strip().astype(object).unique())
+    numeric = pd.to_numeric(ids, errors="coerce")
+    ids = ids.iloc[np.lexsort((ids.to_numpy(), numeric.fillna(np.inf).to_numpy()))]
+    recs = model.recommend(pd.Index(ids), top=top)[RECOMMENDATION_COLUMNS]
+    return recs.assign(score=recs["score"].round(4)).reset_index(drop=True)
+
+
+def stored_lists(model: SuggestionModel, products: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(product affinities, suggestions) as Odoo stores them: the fitted customers' lists and
+    the popular list, without products that may not be offered any more."""
+    blocked = products.loc[~products["offerable"], "product_id"].tolist()
+    tables = model.compact_tables(top=STORED_TOP)
+    personal = tables["customer_suggestions"]
+    personal = personal[~personal["product_id"].astype(int).isin(blocked)]
+    popular = model.recommend(customer_ids=[POPULAR_LIST], top=STORED_TOP, exclude=blocked)
+    suggestions = pd.concat([
+        personal.assign(partner_id=personal["customer_id"].astype(int)),
+        popular.assign(partner_id=0),
+    ], ignore_index=True)
+    # The popular list has no partner: Odoo wants False there (pandas would turn it into 0).
+    partner = suggestions["partner_id"].astype(object)
+    suggestions["partner_id"] = partner.where(partner != 0, False)
+    suggestions["product_id"] = suggestions["product_id"].astype(int)
+    affinities = tables["product_affinities"].astype({"product_id": int,
+                                                      "related_product_id": int})
+    return affinities, suggestions
+
+
+def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
+    """A suggestions run: learn from the order lines before ``today``, the lists to store, and
+    the back-test and weekly acceptance for the run's metrics."""
+    tx, products, segments = inputs.transactions, inputs.products, inputs.segments
+    if tx.empty:
+        log("No confirmed order lines with products: nothing to learn.")
+        return SuggestionsResult({"n_customers": 0,
+                                  "notes": ["no confirmed order lines with products"]})
+    started = time.perf_counter()
+    model = SuggestionModel().fit(tx, as_of=today, products=products, segments=segments)
+    log(f"Learned from {tx['order_id'].nunique()} orders in {time.perf_counter() - started:.1f}s")
+    affinities, suggestions = stored_lists(model, products)
+    started = time.perf_counter()
+    backtest = suggestion_backtest(tx, products, segments)
+    if backtest:
+        log(f"Back-tested on orders from {backtest['cut']} in "
+            f"{time.perf_counter() - started:.1f}s")
+    customers = suggestions.loc[suggestions["customer_id"] != POPULAR_LIST, "customer_id"]
+    metrics = {"n_customers": int(customers.nunique()),
+               "n_products": int(len(products)),
+               # rows to store; load puts in what Odoo says it stored
+               "affinities": len(affinities), "suggestions": len(suggestions),
+               "suggestion_backtest": backtest,
+               "acceptance_by_week": acceptance_by_week(inputs.events)}
+    return SuggestionsResult(metrics, affinities, suggestions)
