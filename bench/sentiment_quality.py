@@ -4,9 +4,10 @@ supported languages (bench/data/ticket_sentiment.csv), a cross-domain check, and
 
     .venv/bin/python bench/sentiment_quality.py [--skip-cross-domain]
 
-Prints the figures and writes bench/reports/sentiment_quality.md. Data: bench/sentiment_data.py
-(pinned packages fetched into ~/.cache/ai_crm/datasets). Every figure uses the *test* split,
-which training (bench/train_sentiment.py) never sees; the shipped model must be trained first.
+Prints the figures and writes bench/reports/sentiment_quality.md. Data:
+ai_engine/text/training/sentiment_data.py (pinned packages fetched into ~/.cache/ai_crm/datasets).
+Every figure uses the *test* split, which training (ai_engine/text/training/train_sentiment.py)
+never sees; the shipped model must be trained first.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from email_frames import WRAPPERS, in_emails  # noqa: E402
-from sentiment_data import (  # noqa: E402
+
+from ai_engine.text.language import detect_languages  # noqa: E402
+from ai_engine.text.sentiment import MODEL_PATH, SentimentScorer  # noqa: E402
+from ai_engine.text.training.sentiment_data import (  # noqa: E402
     PACKAGES,
     TICKETS_CONTEXT,
     TICKETS_DEV_SHARE,
@@ -38,10 +42,7 @@ from sentiment_data import (  # noqa: E402
     fetch,
     load_all,
 )
-from train_sentiment import train_models  # noqa: E402
-
-from ai_engine.text.language import detect_languages  # noqa: E402
-from ai_engine.text.sentiment import MODEL_PATH, SentimentScorer  # noqa: E402
+from ai_engine.text.training.train_sentiment import train_models  # noqa: E402
 
 REPORT = Path(__file__).parent / "reports" / "sentiment_quality.md"
 TARGET_GAIN = 0.10
@@ -208,10 +209,11 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
 
     lines = ["# Sentiment quality", "",
              "Shipped model (`ai_engine/text/data/sentiment.npz`, trained by "
-             "`bench/train_sentiment.py`) end to end through `SentimentScorer.score` (HTML "
-             "cleaning, language detection, model), beside VADER (compound ±0.05; forced binary "
-             "by the sign of compound where the gold has 2 classes) on the same test texts.", "",
-             "Reproduce: `.venv/bin/python bench/train_sentiment.py && "
+             "`ai_engine/text/training/train_sentiment.py`) end to end through "
+             "`SentimentScorer.score` (HTML cleaning, language detection, model), beside VADER "
+             "(compound ±0.05; forced binary by the sign of compound where the gold has 2 "
+             "classes) on the same test texts.", "",
+             "Reproduce: `.venv/bin/python -m ai_engine.text.training.train_sentiment && "
              ".venv/bin/python bench/sentiment_quality.py` (from the repo root).", "",
              "## Held-out test splits", "",
              "| set | test n | gold classes | **ours** macro-F1 | ours forced binary | VADER "

@@ -44,6 +44,10 @@ def vader_scores(texts: list[str]) -> np.ndarray:
                     dtype=np.float64).reshape(len(texts), len(VADER_FEATURES))
 
 
+# The labels a text gets (the helpdesk bridge's ai_contract.SENTIMENTS).
+NEGATIVE, NEUTRAL, POSITIVE = LABELS = ("negative", "neutral", "positive")
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Class probabilities from logits, one row per text."""
     proba = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -52,14 +56,13 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def polarity_of(proba: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
     """p(positive) - p(negative), in [-1, 1]."""
-    return proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
+    return proba[:, classes.index(POSITIVE)] - proba[:, classes.index(NEGATIVE)]
 
 
 def labels_in_band(polarity: np.ndarray, band: tuple[float, float]) -> np.ndarray:
     """negative at or below ``band[0]``, positive at or above ``band[1]``, neutral between."""
     low, high = band
-    return np.where(polarity >= high, "positive",
-                    np.where(polarity <= low, "negative", "neutral"))
+    return np.where(polarity >= high, POSITIVE, np.where(polarity <= low, NEGATIVE, NEUTRAL))
 
 
 def _hasher(family: dict) -> HashingVectorizer:

