@@ -18,7 +18,7 @@ from types import ModuleType
 
 from ai_engine import helpdesk, insights, suggestions
 from ai_engine.errors import AiEngineError
-from ai_engine.odoo_client import OdooClient, OdooError
+from ai_engine.odoo_client import OdooClient, OdooError, selection_values
 
 _logger = logging.getLogger(__name__)
 
@@ -48,21 +48,30 @@ class RunOutcome:
     error: str = ""
 
 
-# The ai.run task → its feature. Queued together (``ai-engine run``), runs are claimed in this
-# order: suggestions and helpdesk runs read the segments and churn risks insights write.
-TASKS: dict[str, ModuleType] = {"insights": insights, "recommend": suggestions,
+# The ai.run task → its feature, in the order runs queued together are meant to run: the
+# suggestions and helpdesk tasks read the segments and churn risks insights publish (Odoo holds
+# them back while the company's insights run is pending: contract.TASK_NEEDS).
+TASKS: dict[str, ModuleType] = {"insights": insights, "suggestions": suggestions,
                                 "helpdesk": helpdesk}
+# The name the suggestions task had before 18.0.2, still accepted from people.
+TASK_ALIASES = {"recommend": "suggestions"}
 
 
-def run_task(client: OdooClient, task: str, company_id: int, params: dict, log: RunLog,
-             today: dt.date | None = None) -> tuple[int, dict]:
-    """One task for one company: its feature's extract → job → load. Returns (records written,
+def run_task(client: OdooClient, run_id: int, task: str, company_id: int, params: dict,
+             log: RunLog, today: dt.date | None = None) -> tuple[int, dict]:
+    """One claimed run: its feature's extract → job → load. Returns (records written,
     metrics). ``params``: what Odoo hands over with the claimed run (company settings, the
     last run's start)."""
     feature = TASKS[task]
     inputs = feature.extract.read(client, company_id, params, log)
     result = feature.job.run(inputs, params, today or dt.date.today(), log)
-    return feature.load.write(client, company_id, result, log), result.metrics
+    return feature.load.write(client, run_id, result, log), result.metrics
+
+
+def server_tasks(client: OdooClient) -> list[str]:
+    """The tasks this Odoo runs, in the engine's order (helpdesk only with ai_crm_helpdesk)."""
+    known = set(selection_values(client, "ai.run", "task"))
+    return [task for task in TASKS if task in known]
 
 
 def default_worker_name() -> str:
@@ -78,7 +87,8 @@ def process_next(client: OdooClient, worker: str | None = None) -> RunOutcome | 
     log = RunLog()
     log(f"Run {run_id}: {task} for company {company_id}")
     try:
-        written, metrics = run_task(client, task, company_id, claim.get("params") or {}, log)
+        written, metrics = run_task(client, run_id, task, company_id, claim.get("params") or {},
+                                    log)
     except (AiEngineError, ValueError) as exc:
         return _fail(client, run_id, task, company_id, str(exc), log)
     except Exception as exc:  # a bug: keep the traceback in the run for whoever reads it

@@ -145,7 +145,8 @@ def write_scores(scores: pd.DataFrame, path: str | Path, all_columns: bool = Fal
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = SCORE_COLUMNS
     if all_columns:
-        columns = SCORE_COLUMNS + [c for c in scores.columns
-                                   if c not in SCORE_COLUMNS and c != "churn_reasons_list"]
+        # The explanations as codes are for Odoo; the CSV has them in words already.
+        columns = SCORE_COLUMNS + [c for c in scores.columns if c not in SCORE_COLUMNS
+                                   and c not in ("churn_reasons_list", "cluster_code")]
     scores[columns].to_csv(path, index=False, float_format="%.6g")
     return path

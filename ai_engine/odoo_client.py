@@ -227,12 +227,36 @@ def read_by_ids(client: OdooClient, model: str, ids, fields: list[str],
             for rec in client.call(model, "read", chunk, fields, context={"active_test": False})]
 
 
+def selection_values(client: OdooClient, model: str, field: str) -> list[str]:
+    """The values a selection field of this Odoo accepts (modules installed may add some)."""
+    described = client.call(model, "fields_get", [field], attributes=["selection"])
+    return [value for value, _label in described[field]["selection"]]
+
+
 def json_value(value):
     """NaN and numpy scalars do not survive JSON-RPC: turn them into plain Python values."""
+    if isinstance(value, dict):
+        return {key: json_value(v) for key, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
+        return [json_value(v) for v in value]
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def records(frame, keys: list[str]) -> list[dict]:
+    """The frame's rows as dicts of ``keys``, ready for JSON-RPC."""
+    return [{k: json_value(v) for k, v in rec.items()} for rec in frame[keys].to_dict("records")]
+
+
+def write_rows(client: OdooClient, model: str, run_id: int, rows: list[dict],
+               batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+    """``model.ai_write(run_id, batch)`` for every batch of ``rows`` (each all or nothing on
+    the server); the counts it answers, summed."""
+    totals: dict = {}
+    for batch in batches(rows, batch_size):
+        for key, count in client.call(model, "ai_write", run_id, batch).items():
+            totals[key] = totals.get(key, 0) + count
+    return totals

@@ -20,8 +20,8 @@ from odoo_bench import report_head, step_table, throwaway_odoo
 
 from ai_engine import dispatch
 from ai_engine.demo.seed_odoo import seed_odoo
+from ai_engine.insights import load as insights_load
 from ai_engine.insights.job import score_customers
-from ai_engine.insights.load import apply_insights
 from ai_engine.sales import sale_transactions
 
 HERE = Path(__file__).resolve().parent
@@ -43,13 +43,16 @@ def run(customers: int, seed: int, years: float) -> dict:
         company_id = counts["company_id"]
         tx = timed("extract", figures, sale_transactions, engine, company_id)
         result = timed("train + score", figures, score_customers, tx, dt.date.today())
-        written = timed("write-back", figures, apply_insights, engine, company_id,
-                        result.scores)
-        outcome = timed("recommend task (extract + learn + write lists)", figures,
-                        dispatch.run_task, engine, "recommend", company_id, {},
-                        dispatch.RunLog())
+        run_id = engine.call("ai.run", "action_queue", "insights", company_id, "manual")
+        engine.call("ai.run", "ai_claim_next", "bench", ["insights"])
+        written = timed("write-back", figures, insights_load.write, engine, run_id, result,
+                        lambda _m: None)
+        timed("publish", figures, engine.call, "ai.run", "ai_finish", run_id, {})
+        dispatch.queue_runs(engine, "suggestions", [company_id])
+        outcome = timed("suggestions task (extract + learn + write lists)", figures,
+                        dispatch.process_next, engine, "bench")
         figures.update(counts)
-        figures["recommend_metrics"] = outcome[1]
+        figures["suggestions_metrics"] = outcome.metrics
         figures.update(
             extracted_lines=len(tx), scored=len(result.scores), written=written,
             write_rate=written / figures["write-back"],
@@ -72,12 +75,14 @@ def report(figures: dict, customers: int, years: float) -> str:
          f"{f['extract']:.1f} s, {f['extract_rate']:,.0f} lines/s"),
         (f"train + score ({f['method']})",
          f"{f['train + score']:.1f} s for {f['scored']} customers"),
-        ("write-back (`res.partner.ai_apply_insights`, batches of 5,000)",
-         f"{f['write-back']:.2f} s, **{f['write_rate']:,.0f} partners/s** (target >= 5,000)"),
-        ("recommend task (extract + learn + replace affinities and suggestion lists)",
-         f"{f['recommend task (extract + learn + write lists)']:.1f} s: "
-         f"{f['recommend_metrics']['suggestions']:,} suggestions, "
-         f"{f['recommend_metrics']['affinities']:,} affinities"),
+        ("write-back (`ai.partner.insight.ai_write`, staged in batches of 5,000)",
+         f"{f['write-back']:.2f} s, **{f['write_rate']:,.0f} customers/s** (target >= 5,000)"),
+        ("publish (`ai.run.ai_finish`: the staged snapshot replaces the previous one)",
+         f"{f['publish']:.2f} s"),
+        ("suggestions task (extract + learn + stage and publish affinities and lists)",
+         f"{f['suggestions task (extract + learn + write lists)']:.1f} s: "
+         f"{f['suggestions_metrics']['suggestions']:,} suggestions, "
+         f"{f['suggestions_metrics']['affinities']:,} affinities"),
         ("engine peak RSS", f"{f['peak_rss_mb']:.0f} MB"),
     ]
     return report_head("Engine <-> Odoo pipeline benchmark",

@@ -7,8 +7,9 @@ bench/reports/quote_suggestions.md.
 
 It creates and drops its own database. Products, customers and the first order history are
 created through RPC (batched ``create``, as the seed command does); the engine's stored results
-are written by the engine user through the real bulk methods (``ai_replace_affinities``,
-``ai_replace_suggestions``). Creating orders through the ORM runs at a few thousand lines a
+are written by the engine user through the real bulk methods (``ai_write`` of
+``ai.product.affinity`` and ``ai.customer.suggestion``, staged in a run and published).
+Creating orders through the ORM runs at a few thousand lines a
 second here, so the ORM part of the history is capped by time (``--orm-seconds``) and the rest up
 to ``--order-lines`` is filled by copying those ORM-made orders in SQL to other customers (same
 columns, new partner and date). The timings run inside ``odoo shell`` (server side, no RPC).
@@ -34,13 +35,13 @@ import pandas as pd  # noqa: E402
 from odoo_bench import new_server, odoo_deps  # noqa: E402
 
 from ai_engine.demo.seed_odoo import QUIET  # noqa: E402
-from ai_engine.odoo_client import OdooClient  # noqa: E402
+from ai_engine.odoo_client import OdooClient, records, write_rows  # noqa: E402
 from ai_engine.suggestions import load  # noqa: E402
 
 OCA_MODULE = "sale_order_product_recommendation"
 OCA_REQUIREMENT = "odoo-addon-sale_order_product_recommendation==18.0.*"
 CATEGORIES = ["Hardware", "Software", "Office", "Cleaning", "Food", "Tools", "Garden", "Safety"]
-SOURCES = ["cycle", "affinity", "segment", "category"]
+SOURCES = ["history", "affinity", "segment", "category"]
 
 
 def log(message: str) -> None:
@@ -99,28 +100,27 @@ def seed(server, args, rnd: random.Random, figures: dict) -> dict:
         for pid in product_ids
         for rank, rel in enumerate(rnd.sample(product_ids, args.neighbours + 1), start=1)
         if rel != pid and rank <= args.neighbours])
-    # Written the way the engine writes them: whole groups per call, about 20k rows a call.
-    written = load.replace_grouped(engine, "ai.product.affinity", "ai_replace_affinities",
-                                   company_id, affinities, "product_id", load.AFFINITY_KEYS,
-                                   batch_size=20000)
+    # Written the way the engine writes them: staged in a suggestions run, then published.
+    run_id = engine.call("ai.run", "action_queue", "suggestions", company_id, "manual")
+    engine.call("ai.run", "ai_claim_next", "bench", ["suggestions"])
+    written = write_rows(engine, "ai.product.affinity", run_id,
+                         records(affinities, load.AFFINITY_KEYS))["written"]
     figures["affinities"] = written
     figures["affinities_s"] = time.perf_counter() - started
     log(f"{written} affinities in {figures['affinities_s']:.0f} s")
 
     started = time.perf_counter()
     popular = [{"partner_id": False, "product_id": pid, "rank": rank, "score": 1.0 / rank,
-                "reason": "Popular this quarter", "source": "popular"}
+                "reason": {"code": "top_seller"}, "source": "popular"}
                for rank, pid in enumerate(rnd.sample(product_ids, 60), start=1)]
     personal = [{"partner_id": cid, "product_id": pid, "rank": rank,
-                 "score": round(1.0 / rank, 4), "reason": "Usually reordered every 30 days",
+                 "score": round(1.0 / rank, 4),
+                 "reason": {"code": "reorder_cycle", "cycle": 30, "days": 27},
                  "source": SOURCES[rank % len(SOURCES)]}
                 for cid in customer_ids
                 for rank, pid in enumerate(rnd.sample(product_ids, args.per_customer), start=1)]
-    suggestions = pd.DataFrame(popular + personal)
-    suggestions["partner_id"] = suggestions["partner_id"].astype(object)
-    written = load.replace_grouped(engine, "ai.customer.suggestion", "ai_replace_suggestions",
-                                   company_id, suggestions, "partner_id", load.SUGGESTION_KEYS,
-                                   batch_size=40000)
+    written = write_rows(engine, "ai.customer.suggestion", run_id, popular + personal)["written"]
+    engine.call("ai.run", "ai_finish", run_id, {"partners_scored": len(customer_ids)})
     figures["suggestions"] = written
     figures["suggestions_s"] = time.perf_counter() - started
     log(f"{written} stored suggestions in {figures['suggestions_s']:.0f} s")
@@ -417,9 +417,10 @@ def report(f: dict, args, command: str) -> str:
         f"({f['products_s']:.0f} s by RPC), {args.customers:,} customer companies "
         f"({f['customers_s']:.0f} s).",
         f"- Stored engine results written by the engine user through the real bulk methods: "
-        f"{f['affinities']:,} affinities (`ai_replace_affinities`, {f['affinities_s']:.0f} s) and "
+        f"{f['affinities']:,} affinities (`ai.product.affinity.ai_write`, "
+        f"{f['affinities_s']:.0f} s) and "
         f"{f['suggestions']:,} customer suggestions incl. the popular list "
-        f"(`ai_replace_suggestions`, {f['suggestions_s']:.0f} s).",
+        f"(`ai.customer.suggestion.ai_write` + publish, {f['suggestions_s']:.0f} s).",
         f"- Order history: **{f['lines']:,} order lines** in {f['orders']:,} confirmed orders. "
         f"{f['orm_lines']:,} lines ({f['orm_orders']:,} orders of {args.lines_per_order} lines) "
         f"were created through the ORM by RPC in {f['orm_s']:.0f} s "

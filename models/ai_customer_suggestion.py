@@ -37,7 +37,7 @@ class AiCustomerSuggestion(models.Model):
                                  ondelete="cascade")
     rank = fields.Integer(readonly=True, help="1 is the best.")
     score = fields.Float(readonly=True, digits=(16, 4))
-    reason = fields.Json(readonly=True)
+    reason = fields.Json(string="Reason Codes", readonly=True)
     reason_text = fields.Char(string="Reason", compute="_compute_reason_text")
     source = fields.Selection(ai_contract.SUGGESTION_SOURCES, readonly=True,
                               help="What the suggestion comes from.")

@@ -62,14 +62,14 @@ class AiPartnerInsight(models.Model):
     )
     segment_id = fields.Many2one("ai.segment", readonly=True, index=True,
                                  ondelete="set null")
-    cluster = fields.Json(readonly=True)
+    cluster = fields.Json(string="Cluster Codes", readonly=True)
     cluster_name = fields.Char(string="Behaviour Cluster", compute="_compute_texts")
     churn_probability = fields.Float(
         string="Churn Probability (%)", readonly=True, aggregator="avg",
         help="Probability (0-100 %) of no confirmed order within the churn horizon.",
     )
     churn_risk = fields.Selection(ai_contract.CHURN_RISKS, readonly=True)
-    churn_reasons = fields.Json(readonly=True)
+    churn_reasons = fields.Json(string="Churn Reason Codes", readonly=True)
     churn_reasons_text = fields.Text(
         string="Churn Reasons", compute="_compute_texts",
         help="The main reasons behind the churn probability, one per line.",

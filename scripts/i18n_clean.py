@@ -3,9 +3,11 @@
 
 `odoo --i18n-export --modules=ai_crm` walks the whole module folder, and here the module folder
 is the repository root: the engine's virtualenv (.venv/) and the cached OCA wheel (.cache/)
-hold Python files with _() calls of their own (typer, isort, helpdesk_mgmt). An entry is
-dropped when every one of its source references lies in those folders; otherwise only those
-references go. Each reference is on a line of its own, as Odoo writes them.
+hold Python files with _() calls of their own (typer, isort, helpdesk_mgmt), and the bridge
+add-on's folder (ai_crm_helpdesk/) holds the _() calls it translates in its own i18n/. An entry
+is dropped when every one of its source references lies in those folders; otherwise only those
+references go. Each reference is on a line of its own, as Odoo writes them. The bridge's own
+export refers to code:addons/ai_crm_helpdesk/..., which is left alone.
 
     python3 scripts/i18n_clean.py i18n/*.pot i18n/*.po
 """
@@ -16,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-FOREIGN = re.compile(r"code:addons/ai_crm/(\.venv|\.cache)/")
+FOREIGN = re.compile(r"code:addons/ai_crm/(\.venv|\.cache|ai_crm_helpdesk)/")
 
 
 def foreign(entry: str) -> bool:

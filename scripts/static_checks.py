@@ -76,10 +76,20 @@ def check_module_imports(module):
     return errors
 
 
+def check_contract():
+    """The engine <-> module contract (needs the engine importable: run with its venv)."""
+    import check_contract as contract
+
+    from ai_engine import contract as engine
+
+    return contract.compare(engine, *contract.module_side(), contract.module_segments())
+
+
 def main():
     errors = check_xml()
     for module in MODULES:
         errors += check_manifest(module) + check_access_csv(module) + check_module_imports(module)
+    errors += check_contract()
     for error in errors:
         print(error)
     print(f"static checks: {'ok' if not errors else f'{len(errors)} problem(s)'}")

@@ -68,7 +68,8 @@ class HelpdeskTicket(models.Model):
     ai_category_confidence = fields.Float(
         string="Category Confidence (%)", readonly=True, copy=False, groups="base.group_user",
     )
-    ai_topic = fields.Json(readonly=True, copy=False, groups="base.group_user")
+    ai_topic = fields.Json(string="Topic Codes", readonly=True, copy=False,
+                           groups="base.group_user")
     ai_topic_text = fields.Char(
         string="Topic", compute="_compute_ai_topic_text", groups="base.group_user",
         help="When no ticket has a category yet: the topic found in the text, by its top words.",

@@ -34,8 +34,7 @@ def demo_desk(scores: pd.DataFrame, as_of, n_tickets: int, seed: int = 0
     tickets, messages = as_desk(generated, cut)
     standing = (scores.set_index("customer_id")[["segment_code", "churn_risk"]]
                 .assign(excluded=False))
-    result = ticket_insights(tickets, messages, standing, SentimentScorer(), since=None,
-                             today=as_of)
+    result = ticket_insights(tickets, messages, standing, SentimentScorer(), since=None)
     names = dict(enumerate(sorted(generated["recorded_category"].unique())))
     history = tickets["solved"].to_numpy()  # as_desk's history: solved and filed
     # language: as detected; reply: the one suggested (not the generated answer)

@@ -2,7 +2,8 @@
 
 FM is the rounded-up mean of F and M. The grid (rows R 5→1, columns FM 1→5) is the common
 "RFM segments" map, made non-overlapping so every score pair has exactly one segment.
-The Odoo module ships the same codes as ``ai.segment`` records.
+The Odoo module ships the same codes, names and meanings as ``ai.segment`` records
+(``data/ai_segment_data.xml``; the test command checks they agree).
 """
 
 from __future__ import annotations
@@ -21,19 +22,20 @@ class Segment:
 
 SEGMENTS: tuple[Segment, ...] = (
     Segment("champions", "Champions", "Bought recently, buy often and spend the most."),
-    Segment("loyal", "Loyal", "Buy regularly and spend well; respond to recognition."),
+    Segment("loyal", "Loyal", "Buy regularly and spend well; responsive to promotions."),
     Segment("potential_loyalist", "Potential loyalist",
-            "Recent customers with a few purchases; could become loyal."),
-    Segment("new", "New", "First purchase very recently; make the second one easy."),
-    Segment("promising", "Promising", "Recent, low-spend buyers worth nurturing."),
+            "Recent customers with average frequency who could become loyal."),
+    Segment("new", "New", "Bought for the first time very recently."),
+    Segment("promising", "Promising", "Recent buyers who have not spent much yet."),
     Segment("need_attention", "Need attention",
-            "Average recency, frequency and spend; slipping without a nudge."),
+            "Above-average recency, frequency and spend, but slipping."),
     Segment("about_to_sleep", "About to sleep",
-            "Below-average recency and frequency; will be lost without contact."),
-    Segment("at_risk", "At risk", "Bought often and spent well, but not for a long time."),
-    Segment("cant_lose", "Can't lose", "Were among the best customers and have gone quiet."),
-    Segment("hibernating", "Hibernating", "Low spend, few orders, last one long ago."),
-    Segment("lost", "Lost", "Lowest recency, frequency and spend."),
+            "Below-average recency and frequency: will be lost without a nudge."),
+    Segment("at_risk", "At risk", "Used to buy often and spend well, but not for a long time."),
+    Segment("cant_lose", "Can't lose",
+            "Once among the best customers, now gone quiet: win them back."),
+    Segment("hibernating", "Hibernating", "Last order long ago, few orders, low spend."),
+    Segment("lost", "Lost", "Lowest recency, frequency and spend: probably gone."),
 )
 BY_CODE = {s.code: s for s in SEGMENTS}
 

@@ -13,6 +13,7 @@ import time
 import pandas as pd
 
 from ai_engine.helpdesk.job import Inputs
+from ai_engine.insights.published import read_published
 from ai_engine.odoo_client import OdooClient, chunks, m2o_id, read_by_ids
 from ai_engine.text.clean import to_plain_text
 
@@ -69,19 +70,17 @@ def read_messages(client: OdooClient, ticket_ids, batch_size: int = 2000) -> pd.
     return frame.sort_values(["ticket_id", "date"], ignore_index=True)
 
 
-def read_customer_standing(client: OdooClient, customer_ids, batch_size: int = 5000
-                           ) -> pd.DataFrame:
-    """customer id → segment code and churn risk (contact insights), the GDPR flag and the
-    ticket count their contact shows now."""
-    codes = {rec["id"]: rec["code"] for rec in client.call(
-        "ai.segment", "search_read", [], fields=["code"], context={"active_test": False})}
-    rows = [(rec["id"], codes.get(m2o_id(rec["ai_segment_id"])), rec["ai_churn_risk"] or None,
-             bool(rec["ai_exclude_profiling"]), rec["ai_ticket_count"])
-            for rec in read_by_ids(client, "res.partner", customer_ids,
-                                   ["ai_segment_id", "ai_churn_risk", "ai_exclude_profiling",
-                                    "ai_ticket_count"], batch_size)]
-    return pd.DataFrame(rows, columns=["customer_id", "segment_code", "churn_risk", "excluded",
-                                       "ticket_count"]).set_index("customer_id")
+def read_customer_standing(client: OdooClient, company_id: int, customer_ids,
+                           batch_size: int = 5000) -> pd.DataFrame:
+    """customer id → segment code and churn risk (the company's contact insights) and the
+    GDPR flag."""
+    published = read_published(client, company_id, customer_ids, batch_size)
+    excluded = {rec["id"] for rec in read_by_ids(client, "res.partner", customer_ids,
+                                                 ["ai_exclude_profiling"], batch_size)
+                if rec["ai_exclude_profiling"]}
+    standing = published.reindex(pd.Index(customer_ids, name="customer_id"))
+    standing["excluded"] = standing.index.isin(excluded)
+    return standing[["segment_code", "churn_risk", "excluded"]]
 
 
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
@@ -91,7 +90,7 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
         return Inputs(tickets)
     messages = read_messages(client, tickets["ticket_id"])
     customers = sorted(tickets["customer_id"].dropna().astype(int).unique())
-    standing = read_customer_standing(client, customers)
+    standing = read_customer_standing(client, company_id, customers)
     log(f"Extracted {len(tickets)} tickets and {len(messages)} messages in "
         f"{time.perf_counter() - started:.1f}s")
     return Inputs(tickets, messages, standing)

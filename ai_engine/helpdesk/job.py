@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from ai_engine.explanations import explain
 from ai_engine.helpdesk.evaluate import category_backtest
 from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets, TopicFinder
 from ai_engine.text.email_parts import email_body
@@ -24,8 +24,6 @@ MIN_LABELLED = 20           # categorised tickets needed before suggesting categ
 ESCALATE_BELOW = -0.8       # sentiment score under which a ticket can be escalated
 VALUABLE_SEGMENTS = {"champions", "loyal", "cant_lose", "at_risk"}
 GONE_SEGMENTS = {"lost", "hibernating"}  # high churn risk, but long gone: nothing to save
-MOOD_WINDOW_DAYS = 90
-MOOD_BAND = 0.15            # mean score beyond ±band → negative/positive mood
 
 
 @dataclass
@@ -38,7 +36,6 @@ class Inputs:
 @dataclass
 class HelpdeskResult:
     ticket_rows: list[dict]
-    customer_rows: list[dict]
     metrics: dict = field(default_factory=dict)
 
 
@@ -92,7 +89,8 @@ def suggest_categories(texts: pd.Series, tickets: pd.DataFrame, targets: list[in
                      "category_backtest": category_backtest(texts, labelled)}
     if len(tickets) >= 10:
         topics = TopicFinder().fit(texts[tickets["ticket_id"]])
-        out["topic"] = topics.transform(texts[targets])
+        out["topic"] = [explain("topic_words", words=words) if words else None
+                        for words in topics.top_words(texts[targets])]
         return out, {"category_method": "topics", "labelled_tickets": int(len(labelled)),
                      "topics": topics.descriptions_}
     return out, {"category_method": "none (fewer than 10 tickets)"}
@@ -100,48 +98,24 @@ def suggest_categories(texts: pd.Series, tickets: pd.DataFrame, targets: list[in
 
 def similar_and_replies(texts: pd.Series, tickets: pd.DataFrame, messages: pd.DataFrame,
                         targets: list[int]) -> pd.DataFrame:
-    """``ticket_id, similar_ids, reply, reply_source_id``: solved tickets an agent answered."""
+    """``ticket_id, similar_ticket_ids, reply, reply_source_id``: solved tickets an agent
+    answered."""
     replies = first_agent_replies(messages)
     solved = tickets[tickets["solved"] & tickets["ticket_id"].isin(replies.index)]
-    out = pd.DataFrame({"ticket_id": targets, "similar_ids": [[] for _ in targets],
+    out = pd.DataFrame({"ticket_id": targets, "similar_ticket_ids": [[] for _ in targets],
                         "reply": None, "reply_source_id": None})
     if solved.empty or not targets:
         return out
     index = SimilarTickets().fit(texts[solved["ticket_id"]], solved["ticket_id"])
     found = index.similar(texts[targets], exclude_ids=targets)
-    out["similar_ids"] = [[tid for tid, _sim in hits] for hits in found]
+    out["similar_ticket_ids"] = [[tid for tid, _sim in hits] for hits in found]
     out["reply"] = [replies[hits[0][0]] if hits else None for hits in found]
     out["reply_source_id"] = [hits[0][0] if hits else None for hits in found]
     return out
 
 
-def customer_moods(tickets: pd.DataFrame, scores: pd.Series, today: pd.Timestamp,
-                   excluded: set[int], shown: set | None = None) -> list[dict]:
-    """Recent tickets per customer and their mean sentiment (new scores over stored ones).
-
-    ``shown``: customers whose contact shows a ticket count now; those without a recent ticket
-    any more are reset, so a mood does not outlive its window."""
-    recent = tickets[(tickets["created"] >= today - pd.Timedelta(days=MOOD_WINDOW_DAYS))
-                     & tickets["customer_id"].notna()
-                     & ~tickets["customer_id"].isin(excluded)].copy()
-    recent["score"] = recent["ticket_id"].map(scores).fillna(recent["stored_sentiment"])
-    rows = []
-    for customer_id, group in recent.groupby("customer_id"):
-        mean = group["score"].mean()
-        mood = None if np.isnan(mean) else (
-            "negative" if mean < -MOOD_BAND else "positive" if mean > MOOD_BAND else "neutral")
-        rows.append({"id": int(customer_id), "ticket_count": int(len(group)),
-                     "ticket_sentiment": None if np.isnan(mean) else round(float(mean), 3),
-                     "ticket_mood": mood})
-    quiet = set(shown or ()) - set(recent["customer_id"]) - set(excluded)
-    rows += [{"id": int(customer_id), "ticket_count": 0, "ticket_sentiment": None,
-              "ticket_mood": None} for customer_id in sorted(quiet)]
-    return rows
-
-
 def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.DataFrame,
-                    scorer, since: pd.Timestamp | None = None,
-                    today: pd.Timestamp | None = None) -> HelpdeskResult:
+                    scorer, since: pd.Timestamp | None = None) -> HelpdeskResult:
     """Everything the helpdesk run writes back, for the tickets that changed since ``since``.
 
     ``standing``: customer_id → ``segment_code``, ``churn_risk``, ``excluded`` (the contact
@@ -149,7 +123,6 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
     ``scorer``: an object with ``score(texts, strip_email) -> DataFrame[label, score, language,
     sentence]`` (``SentimentScorer``).
     """
-    today = today or pd.Timestamp.now().normalize()
     started = time.perf_counter()
     texts = customer_side(tickets, messages)
     targets = sorted(changed_ticket_ids(tickets, messages, since))
@@ -167,7 +140,7 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
     rows = []
     for rec in insights.to_dict("records"):
         row = {"id": int(rec["ticket_id"]),
-               "similar_ids": [int(i) for i in rec["similar_ids"]],
+               "similar_ticket_ids": [int(i) for i in rec["similar_ticket_ids"]],
                "category_id": _int_or_none(rec["category_id"]),
                "category_confidence": _float_or_none(rec["category_confidence"]),
                "topic": rec["topic"], "reply": rec["reply"],
@@ -183,10 +156,6 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
             row.update(sentiment=None, sentiment_score=None, language=None,
                        sentiment_sentence=None, escalate=False)
         rows.append(row)
-    scores = sentiment["score"].astype(float) if len(sentiment) else pd.Series(dtype=float)
-    shown = set(standing.index[standing["ticket_count"] > 0]) \
-        if "ticket_count" in standing.columns else set()
-    customer_rows = customer_moods(tickets, scores, today, excluded, shown)
     elapsed = time.perf_counter() - started
     labels = sentiment["label"].value_counts().to_dict() if len(sentiment) else {}
     metrics = {
@@ -200,7 +169,7 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
         "tickets_per_second": round(len(targets) / elapsed, 1) if elapsed and targets else None,
         **category_metrics,
     }
-    return HelpdeskResult(rows, customer_rows, metrics)
+    return HelpdeskResult(rows, metrics)
 
 
 def run(inputs: Inputs, params: dict, today, log) -> HelpdeskResult:
@@ -208,10 +177,10 @@ def run(inputs: Inputs, params: dict, today, log) -> HelpdeskResult:
     successful helpdesk run; all tickets without one)."""
     if inputs.tickets.empty:
         log("No helpdesk tickets: nothing to analyse.")
-        return HelpdeskResult([], [], {"n_tickets": 0})
+        return HelpdeskResult([], {"n_tickets": 0})
     since = pd.Timestamp(params["since"]) if params.get("since") else None
     result = ticket_insights(inputs.tickets, inputs.messages, inputs.standing, SentimentScorer(),
-                             since=since, today=pd.Timestamp(today))
+                             since=since)
     log(f"Analysed {result.metrics['n_changed']} new or changed tickets"
         + (f" (since {since})" if since is not None else "")
         + f" at {result.metrics['tickets_per_second']} tickets/s")

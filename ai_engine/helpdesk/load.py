@@ -1,34 +1,25 @@
-"""Helpdesk ticket insights → Odoo: ``helpdesk.ticket.ai_apply_ticket_insights``, then the
-customers' ticket moods through ``res.partner.ai_apply_insights``; each batch all-or-nothing."""
+"""Helpdesk ticket insights → Odoo: ``helpdesk.ticket.ai_write``, each batch all or nothing
+(a ticket's insights follow the ticket; the customers' ticket moods are computed by Odoo)."""
 
 from __future__ import annotations
 
 import time
 
 from ai_engine.helpdesk.job import HelpdeskResult
-from ai_engine.odoo_client import DEFAULT_BATCH_SIZE, OdooClient, batches
+from ai_engine.odoo_client import OdooClient, write_rows
+
+# The ticket fields the run fills, without their ai_ prefix.
+TICKET_KEYS = ["id", "sentiment", "sentiment_score", "language", "sentiment_sentence",
+               "escalate", "category_id", "category_confidence", "topic", "similar_ticket_ids",
+               "reply", "reply_source_id"]
+BATCH_SIZE = 500  # ticket rows carry texts
 
 
-def apply_ticket_insights(client: OdooClient, company_id: int, ticket_rows: list[dict],
-                          customer_rows: list[dict], batch_size: int = 500) -> int:
-    """Ticket insights, then customers' ticket moods; each batch all-or-nothing. Returns the
-    number of tickets written."""
-    written = 0
-    for batch in batches(ticket_rows, batch_size):
-        written += client.call("helpdesk.ticket", "ai_apply_ticket_insights", company_id,
-                               batch)["updated"]
-    for batch in batches(customer_rows, DEFAULT_BATCH_SIZE):
-        client.call("res.partner", "ai_apply_insights", company_id, batch)
-    return written
-
-
-def write(client: OdooClient, company_id: int, result: HelpdeskResult, log) -> int:
-    """The run's ticket insights and ticket moods; returns the tickets written."""
+def write(client: OdooClient, run_id: int, result: HelpdeskResult, log) -> int:
+    """The run's ticket insights; returns the tickets written."""
     if not result.metrics["n_tickets"]:  # a desk without tickets: nothing analysed
         return 0
     started = time.perf_counter()
-    written = apply_ticket_insights(client, company_id, result.ticket_rows,
-                                    result.customer_rows)
-    log(f"Wrote {written} tickets and {len(result.customer_rows)} customers' ticket moods in "
-        f"{time.perf_counter() - started:.1f}s")
-    return written
+    counts = write_rows(client, "helpdesk.ticket", run_id, result.ticket_rows, BATCH_SIZE)
+    log(f"Wrote {counts.get('updated', 0)} tickets in {time.perf_counter() - started:.1f}s")
+    return counts.get("updated", 0)

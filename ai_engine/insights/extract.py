@@ -8,7 +8,7 @@ import time
 import pandas as pd
 
 from ai_engine.insights.job import Inputs
-from ai_engine.odoo_client import OdooClient, m2o_id
+from ai_engine.odoo_client import OdooClient, m2o_id, selection_values
 from ai_engine.sales import sale_transactions
 
 
@@ -36,6 +36,8 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers "
         f"in {time.perf_counter() - started:.1f}s")
     if tx.empty:
+        return Inputs(tx)
+    if "helpdesk" not in selection_values(client, "ai.run", "task"):  # no ai_crm_helpdesk
         return Inputs(tx)
     support = read_support(client, company_id)
     if len(support):

@@ -22,11 +22,13 @@ from ai_engine.models.clusters import BehaviourClusters
 from ai_engine.models.clv import expected_value
 from ai_engine.models.fallback import FallbackChurn
 
+# Upper bound of each churn risk band (the module's ai_contract.CHURN_RISKS, in that order).
 RISK_BANDS = [(0.3, "low"), (0.6, "medium"), (np.inf, "high")]
+CHURN_METHODS = ("model", "fallback")
 SCORES_COLUMNS = [
     "customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment", "cluster",
     "churn_probability", "reasons", "segment_code", "churn_risk", "churn_method", "clv",
-    "churn_reasons_list",
+    "churn_reasons_list", "cluster_code",
 ]
 
 
@@ -164,6 +166,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "churn_method": method,
         "clv": expected_value(summary, expected),
         "churn_reasons_list": why,
+        "cluster_code": clusters.explain(summary),
     }, index=summary.index).reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,

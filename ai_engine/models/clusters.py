@@ -2,7 +2,8 @@
 
 k is chosen by silhouette among 3..6 (fewer when there are few customers; one group below 10).
 Names compare each cluster's median with the population's quantiles, e.g.
-"Frequent, high-spend, recent buyers" or "One-time, small-basket buyers, long gone".
+"Frequent, high-spend recent buyers" or "One-time, small-basket buyers, long gone", and are
+kept as codes for Odoo to word in the reader's language.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from ai_engine.explanations import CLUSTERS, explain, render
+
 COLUMNS = ["recency_days", "frequency", "avg_order_value"]
 MIN_CUSTOMERS = 10
 
@@ -25,21 +28,22 @@ def _matrix(summary: pd.DataFrame) -> np.ndarray:
     return summary[COLUMNS].astype(float).clip(lower=0).fillna(0).to_numpy()
 
 
-def _describe(median: pd.Series, population: pd.DataFrame) -> str:
+def _describe(median: pd.Series, population: pd.DataFrame) -> dict:
+    """The cluster's name as codes: how often, how much, how recently, against the population."""
     q = population.quantile([0.33, 0.67])
     if median["frequency"] <= 1:
-        often = "One-time"
+        often = "one_time"
     elif median["frequency"] >= max(q.loc[0.67, "frequency"], 3):
-        often = "Frequent"
+        often = "frequent"
     else:
-        often = "Occasional"
-    spend = ("high-spend" if median["avg_order_value"] >= q.loc[0.67, "avg_order_value"]
-             else "small-basket" if median["avg_order_value"] <= q.loc[0.33, "avg_order_value"]
-             else "mid-spend")
-    when = ("recent buyers" if median["recency_days"] <= q.loc[0.33, "recency_days"]
-            else "buyers, long gone" if median["recency_days"] >= q.loc[0.67, "recency_days"]
-            else "buyers, lapsing")
-    return f"{often}, {spend} {when}"
+        often = "occasional"
+    spend = ("high" if median["avg_order_value"] >= q.loc[0.67, "avg_order_value"]
+             else "small" if median["avg_order_value"] <= q.loc[0.33, "avg_order_value"]
+             else "mid")
+    when = ("recent" if median["recency_days"] <= q.loc[0.33, "recency_days"]
+            else "gone" if median["recency_days"] >= q.loc[0.67, "recency_days"]
+            else "lapsing")
+    return explain("cluster", often=often, spend=spend, when=when)
 
 
 class BehaviourClusters(ClusterMixin, BaseEstimator):
@@ -74,19 +78,26 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
         self.silhouette_ = float(best_score) if best is not None else None
         labels = best[-1].labels_ if best is not None else np.zeros(len(X), dtype=int)
         self.labels_ = labels
-        self.names_ = self._names(summary, labels)
+        self.codes_ = self._codes(summary, labels)
+        self.names_ = self._names(self.codes_)
         return self
 
     @staticmethod
-    def _names(summary: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
+    def _codes(summary: pd.DataFrame, labels: np.ndarray) -> dict[int, dict]:
         population = summary[COLUMNS].astype(float)
         if len(np.unique(labels)) == 1:
-            return {int(labels[0]) if len(labels) else 0: "All customers"}
+            return {int(labels[0]) if len(labels) else 0: explain("all_customers")}
+        return {int(label): _describe(population[labels == label].median(), population)
+                for label in np.unique(labels)}
+
+    @staticmethod
+    def _names(codes: dict[int, dict]) -> dict[int, str]:
+        """English names; two clusters with the same description are told apart by a number."""
         names: dict[int, str] = {}
-        for label in np.unique(labels):
-            name = _describe(population[labels == label].median(), population)
+        for label, code in codes.items():
+            name = render(code, CLUSTERS)
             taken = sum(1 for n in names.values() if n.startswith(name))
-            names[int(label)] = name if not taken else f"{name} ({taken + 1})"
+            names[label] = name if not taken else f"{name} ({taken + 1})"
         return names
 
     def predict(self, summary: pd.DataFrame) -> np.ndarray:
@@ -96,6 +107,11 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
         return self.model_.predict(_matrix(summary))
 
     def describe(self, summary: pd.DataFrame) -> pd.Series:
-        """Cluster name per customer."""
+        """Cluster name per customer, in English."""
         names = pd.Series(self.predict(summary), index=summary.index).map(self.names_)
         return names.rename("cluster")
+
+    def explain(self, summary: pd.DataFrame) -> pd.Series:
+        """Cluster name per customer as codes (``ai_engine.explanations``)."""
+        labels = pd.Series(self.predict(summary), index=summary.index)
+        return labels.map(self.codes_).rename("cluster_code")

@@ -1,92 +1,87 @@
-"""Plain-words churn reasons, filled with the customer's own numbers.
+"""Churn reasons with the customer's own numbers, as codes (``ai_engine.explanations``).
 
 Each template gets one row of ``customer_summary`` plus the reference (typical repeat customer)
-and returns a sentence, or None when the sentence would not be true for this customer.
+and returns an explanation, or None when it would not be true for this customer.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ai_engine.explanations import CHURN_REASONS, explain, render
+
 SEPARATOR = " | "
 
 
-def _n(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-def _days(value: float) -> str:
-    return "1 day" if round(value) == 1 else f"{_n(value)} days"
-
-
-def recency(row, ref) -> str | None:
+def recency(row, ref) -> dict | None:
     """Only an overdue customer's silence is a reason; 3 quiet days of a monthly buyer is not."""
     days, own_gap = row["recency_days"], row["mean_gap_days"]
     usual = own_gap if own_gap > 0 else ref["mean_gap_days"]
     if not days > 0 or not days >= usual:
         return None
     if own_gap > 0:
-        return f"No order for {_days(days)}; this customer usually orders every {_days(own_gap)}"
-    return f"No order for {_days(days)}; repeat customers usually reorder within {_days(usual)}"
+        return explain("silence_vs_own_gap", days=round(days), gap=round(own_gap))
+    return explain("silence_vs_typical_gap", days=round(days), gap=round(usual))
 
 
-def frequency(row, ref) -> str | None:
+def frequency(row, ref) -> dict | None:
     if row["frequency"] <= 1:
-        return "Only one order so far"
+        return explain("one_order")
     if row["frequency"] >= ref["frequency"]:
         return None
-    months = max(1, round(row["age_days"] / 30.4))
-    return f"Only {int(row['frequency'])} orders in {months} months"
+    return explain("few_orders", orders=int(row["frequency"]),
+                   months=max(1, round(row["age_days"] / 30.4)))
 
 
-def trend(row, ref) -> str | None:
+def trend(row, ref) -> dict | None:
     change = row["spend_trend"]
     if not change < -0.05 or row["frequency"] < 2:
         return None
     window = int(row["trend_window_days"])
-    period = "the previous year" if window >= 365 else f"the {window} days before"
-    return f"Spending fell {_n(-100 * change)} % versus {period}"
+    if window >= 365:
+        return explain("spend_fell_year", percent=round(-100 * change))
+    return explain("spend_fell", percent=round(-100 * change), days=window)
 
 
-def value(row, ref) -> str | None:
+def value(row, ref) -> dict | None:
     if not row["avg_order_value"] < ref["avg_order_value"]:
         return None
-    return f"Small orders: {_n(row['avg_order_value'])} on average against " \
-           f"{_n(ref['avg_order_value'])} for a typical repeat customer"
+    return explain("small_orders", value=round(row["avg_order_value"], 2),
+                   typical=round(ref["avg_order_value"], 2))
 
 
-def rhythm(row, ref) -> str | None:
+def rhythm(row, ref) -> dict | None:
     if not row["mean_gap_days"] > ref["mean_gap_days"]:
         return None
-    return f"Orders rarely: {_days(row['mean_gap_days'])} between orders on average"
+    return explain("rare_orders", gap=round(row["mean_gap_days"]))
 
 
-def cadence(row, ref) -> str | None:
+def cadence(row, ref) -> dict | None:
     """Last-resort fact for a risky customer: how long this customer usually stays quiet."""
     if not row["mean_gap_days"] > 0:
         return None
-    return f"Usually orders every {_days(row['mean_gap_days'])}"
+    return explain("usual_gap", gap=round(row["mean_gap_days"]))
 
 
-def refunds(row, ref) -> str | None:
+def refunds(row, ref) -> dict | None:
     if not row["refund_share"] >= 0.01:
         return None
-    return f"{_n(100 * row['refund_share'])} % of what this customer bought was refunded"
+    return explain("refunds", percent=round(100 * row["refund_share"]))
 
 
-def age(row, ref) -> str | None:
+def age(row, ref) -> dict | None:
     if not row["age_days"] < 0.5 * ref["age_days"]:
         return None
-    return f"New customer: first order {_days(row['age_days'])} ago"
+    return explain("new_customer", days=round(row["age_days"]))
 
 
-def support(row, ref) -> str | None:
+def support(row, ref) -> dict | None:
     tickets, negative = int(row["tickets_90d"]), int(row["negative_tickets_90d"])
     if tickets < 1 or not (negative or row["ticket_sentiment_365d"] < 0):
         return None
-    plural = "ticket" if tickets == 1 else "tickets"
-    mood = f", {negative} of them negative" if negative else ", in a negative mood"
-    return f"Opened {tickets} support {plural} in the last 90 days{mood}"
+    if negative:
+        return explain("support_negative", tickets=tickets, negative=negative)
+    return explain("support_mood", tickets=tickets)
 
 
 TEMPLATES = {"recency": recency, "frequency": frequency, "trend": trend, "value": value,
@@ -94,8 +89,8 @@ TEMPLATES = {"recency": recency, "frequency": frequency, "trend": trend, "value"
 
 
 def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], top: int = 3,
-              risky=None) -> list[list[str]]:
-    """For each customer, the first ``top`` true sentences of its ranked reason groups.
+              risky=None) -> list[list[dict]]:
+    """For each customer, the first ``top`` true reasons of its ranked reason groups.
 
     A ``risky`` customer left without a sentence gets the plain facts: silence, few orders.
     """
@@ -110,6 +105,7 @@ def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], to
     return out
 
 
-def join(reasons: list[str]) -> str:
-    return SEPARATOR.join(reasons)
+def join(reasons: list[dict]) -> str:
+    """The reasons in English, as the scores CSV has them."""
+    return SEPARATOR.join(render(reason, CHURN_REASONS) for reason in reasons)
 

@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ai_engine.errors import DataError
+from ai_engine.explanations import SUGGESTION_REASONS, explain, render
 from ai_engine.features import suggestion_tables
 from ai_engine.features.suggestion_candidates import (
     FEATURES,
@@ -51,11 +52,12 @@ FIXED_WEIGHTS = {"bought_before": 1.0, "order_share": 6.0, "log_orders": 0.3,
                  "segment_share": 3.0, "category_share": 2.0, "overall_share": 2.0,
                  "own_rank_inv": 0.0, "plain_share": 0.0, "overdue": 0.0}
 FIXED_INTERCEPT = -4.0
-REASONS = {"segment": "Popular with customers like this one",
-           "category": "Top seller in this category",
-           "popular": "Top seller overall"}
+# Where a suggestion comes from (the module's ai_contract.SUGGESTION_SOURCES).
+SOURCES = ("history", "affinity", "segment", "category", "popular")
+REASONS = {"segment": "popular_with_segment", "category": "category_top_seller",
+           "popular": "top_seller"}
 RESULT_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason", "source",
-                  "related_product_id"]
+                  "related_product_id", "reason_code"]
 MIN_TRAIN_POSITIVES = 30
 
 
@@ -309,23 +311,26 @@ class SuggestionModel(BaseEstimator):
         }, index=frame.index)
         source = ranks.fillna(np.inf).idxmin(axis=1).where(ranks.notna().any(axis=1), "popular")
         source = source.where(frame["bought_before"] == 0, "history")
-        reasons = []
+        codes = []
         for row, src in zip(frame.itertuples(index=False), source, strict=True):
             if src == "history":
                 days = int(row.days_since_last)
                 if row.has_cycle:
-                    reasons.append(f"Reorders about every {row.cycle_days:.0f} days; "
-                                   f"last order {days} days ago")
+                    codes.append(explain("reorder_cycle", cycle=round(row.cycle_days),
+                                         days=days))
+                elif row.orders == 1:
+                    codes.append(explain("bought_once", days=days))
                 else:
-                    times = "once" if row.orders == 1 else f"{int(row.orders)} times"
-                    reasons.append(f"Bought {times} before; last order {days} days ago")
+                    codes.append(explain("bought_before", times=int(row.orders), days=days))
             elif src == "affinity":
-                reasons.append(f"Bought with {self._name(row.related_product_id)} by "
-                               f"{100 * row.confidence:.0f} % of customers")
+                codes.append(explain("bought_with", product=row.related_product_id,
+                                     percent=round(100 * row.confidence)))
             else:
-                reasons.append(REASONS[src])
+                codes.append(explain(REASONS[src]))
+        names = {pid: self._name(pid) for pid in frame["related_product_id"].dropna().unique()}
+        frame["reason_code"] = codes
+        frame["reason"] = [render(code, SUGGESTION_REASONS, names) for code in codes]
         frame["source"] = source.to_numpy()
-        frame["reason"] = reasons
         frame.loc[frame["source"] != "affinity", "related_product_id"] = None
         return frame
 

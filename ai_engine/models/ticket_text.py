@@ -96,17 +96,20 @@ class TopicFinder(BaseEstimator):
         self.nmf_ = NMF(n_components=n_topics, init="nndsvda", random_state=self.random_state,
                         max_iter=500).fit(matrix)
         terms = self.vectorizer_.get_feature_names_out()
-        self.descriptions_ = [
-            ", ".join(terms[i] for i in component.argsort()[::-1][: self.n_words])
-            for component in self.nmf_.components_
-        ]
+        self.words_ = [[str(terms[i]) for i in component.argsort()[::-1][: self.n_words]]
+                       for component in self.nmf_.components_]
+        self.descriptions_ = [", ".join(words) for words in self.words_]
         return self
 
     def transform(self, texts) -> list[str | None]:
         """The description of each text's main topic (None when it shares no topic word)."""
+        return [", ".join(words) if words else None for words in self.top_words(texts)]
+
+    def top_words(self, texts) -> list[list[str] | None]:
+        """The top words of each text's main topic (None when it shares no topic word)."""
         check_is_fitted(self, "nmf_")
         weights = self.nmf_.transform(self.vectorizer_.transform(list(texts)))
-        return [self.descriptions_[row.argmax()] if row.max() > 0 else None for row in weights]
+        return [self.words_[row.argmax()] if row.max() > 0 else None for row in weights]
 
 
 class SimilarTickets(BaseEstimator):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ai_engine.insights.published import read_published
 from ai_engine.odoo_client import OdooClient, read_by_ids
 from ai_engine.sales import sale_transactions
 from ai_engine.suggestions.job import Inputs
@@ -21,13 +22,12 @@ def read_products(client: OdooClient, product_ids: list[int], batch_size: int = 
     return pd.DataFrame(rows, columns=["product_id", "name", "category", "offerable"])
 
 
-def read_segments(client: OdooClient, customer_ids: list[int], batch_size: int = 5000
+def read_segments(client: OdooClient, company_id: int, customer_ids: list[int]
                   ) -> pd.Series:
-    """customer id → the segment the insights run gave it (for "customers like this one")."""
-    return pd.Series({rec["id"]: rec["ai_segment_id"][1]
-                      for rec in read_by_ids(client, "res.partner", customer_ids,
-                                             ["ai_segment_id"], batch_size)
-                      if rec["ai_segment_id"]}, dtype=object)
+    """customer id → the segment the company's insights run gave it ("customers like this
+    one")."""
+    published = read_published(client, company_id, customer_ids)["segment"].dropna()
+    return published.astype(object)
 
 
 def suggestion_events(client: OdooClient, company_id: int, batch_size: int = 5000
@@ -52,5 +52,5 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     if tx.empty:
         return Inputs(tx)
     products = read_products(client, sorted(tx["product_id"].astype(int).unique()))
-    segments = read_segments(client, sorted(tx["customer_id"].astype(int).unique()))
+    segments = read_segments(client, company_id, sorted(tx["customer_id"].astype(int).unique()))
     return Inputs(tx, products, segments, suggestion_events(client, company_id))

@@ -1,13 +1,12 @@
-"""Product suggestions → Odoo: ``ai.product.affinity.ai_replace_affinities`` and
-``ai.customer.suggestion.ai_replace_suggestions``, whole groups per call."""
+"""Product suggestions → Odoo: ``ai.product.affinity.ai_write`` and
+``ai.customer.suggestion.ai_write``, staged for the run; Odoo replaces the company's previous
+lists with them, all at once, when the run is reported done."""
 
 from __future__ import annotations
 
 import time
 
-import pandas as pd
-
-from ai_engine.odoo_client import DEFAULT_BATCH_SIZE, OdooClient, json_value
+from ai_engine.odoo_client import OdooClient, records, write_rows
 from ai_engine.suggestions.job import SuggestionsResult
 
 AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers_both",
@@ -15,40 +14,26 @@ AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers
 SUGGESTION_KEYS = ["partner_id", "product_id", "rank", "score", "reason", "source"]
 
 
-def _records(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
-    return [{k: json_value(v) for k, v in rec.items()} for rec in frame[keys].to_dict("records")]
+def _odoo_reason(code: dict) -> dict:
+    """Product ids are text inside the engine and ids in Odoo."""
+    return {**code, "product": int(code["product"])} if "product" in code else code
 
 
-def replace_grouped(client: OdooClient, model: str, method: str, company_id: int,
-                    frame: pd.DataFrame, key: str, keys: list[str],
-                    batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Replace the rows of ``frame`` group by group of ``key`` values, about ``batch_size`` rows
-    per call: each call swaps whole groups in one server transaction, so a reader never sees a
-    customer (or product) with half of its new list."""
-    written = 0
-    groups = list(frame.groupby(key, sort=True, dropna=False))
-    batch_keys, batch_rows = [], []
-    for value, group in groups:
-        batch_keys.append(json_value(value) if pd.notna(value) else False)
-        batch_rows.extend(_records(group, keys))
-        if len(batch_rows) >= batch_size:
-            written += client.call(model, method, company_id, batch_keys, batch_rows)["written"]
-            batch_keys, batch_rows = [], []
-    if batch_keys:
-        written += client.call(model, method, company_id, batch_keys, batch_rows)["written"]
-    return written
+def suggestion_rows(suggestions) -> list[dict]:
+    frame = suggestions.assign(reason=suggestions["reason_code"].map(_odoo_reason))
+    return records(frame, SUGGESTION_KEYS)
 
 
-def write(client: OdooClient, company_id: int, result: SuggestionsResult, log) -> int:
-    """Store the run's affinities and lists; returns the customers given a list."""
+def write(client: OdooClient, run_id: int, result: SuggestionsResult, log) -> int:
+    """Stage the run's affinities and lists; returns the customers given a list."""
     if result.suggestions is None:  # nothing learned
         return 0
     started = time.perf_counter()
-    n_aff = replace_grouped(client, "ai.product.affinity", "ai_replace_affinities",
-                            company_id, result.affinities, "product_id", AFFINITY_KEYS)
-    n_sug = replace_grouped(client, "ai.customer.suggestion", "ai_replace_suggestions",
-                            company_id, result.suggestions, "partner_id", SUGGESTION_KEYS)
-    log(f"Wrote {n_aff} affinities and {n_sug} suggestions in "
+    affinities = write_rows(client, "ai.product.affinity", run_id,
+                            records(result.affinities, AFFINITY_KEYS))
+    suggestions = write_rows(client, "ai.customer.suggestion", run_id,
+                             suggestion_rows(result.suggestions))
+    log(f"Wrote {affinities['written']} affinities and {suggestions['written']} suggestions in "
         f"{time.perf_counter() - started:.1f}s")
-    result.metrics.update(affinities=n_aff, suggestions=n_sug)
+    result.metrics.update(affinities=affinities["written"], suggestions=suggestions["written"])
     return result.metrics["n_customers"]

@@ -1,4 +1,5 @@
-"""A real, throwaway Odoo 18 server for integration tests: fresh database, ai_crm installed.
+"""A real, throwaway Odoo 18 server for integration tests: fresh database, ai_crm and its
+helpdesk bridge ai_crm_helpdesk installed.
 
 Found the same way as the test command finds it (scripts/find_odoo.py); tests that need it are
 skipped with a clear reason when no Odoo 18 is installed.
@@ -89,7 +90,8 @@ class OdooServer:
         return done.stdout
 
     def install(self) -> None:
-        self.odoo("-i", "ai_crm", "--without-demo=all", "--stop-after-init", "--http-port",
+        self.odoo("-i", "ai_crm,ai_crm_helpdesk", "--without-demo=all", "--stop-after-init",
+                  "--http-port",
                   str(self.port), "--log-level=warn")
         out = self.odoo("shell", "--no-http", "--log-level=warn", stdin=ENGINE_USER_SCRIPT)
         self.api_key = next(line[7:] for line in out.splitlines() if line.startswith("APIKEY="))
@@ -125,5 +127,6 @@ class OdooServer:
 def make_server(found: dict) -> OdooServer:
     addons = Path(tempfile.mkdtemp(prefix="ai_crm_addons_"))
     (addons / "ai_crm").symlink_to(REPO)
+    (addons / "ai_crm_helpdesk").symlink_to(REPO / "ai_crm_helpdesk")
     return OdooServer(python=found["python"], addons_path=f"{found['addons']},{addons}",
                       db=f"ai_crm_it_{os.getpid()}_{int(time.time())}", port=_free_port())

@@ -23,7 +23,7 @@ def _next(script):
     return item
 
 
-def test_recommend_run_back_tests_suggestions_beside_both_baselines():
+def test_suggestions_run_back_tests_beside_both_baselines():
     import datetime as dt
 
     from ai_engine.datasets.synthetic import generate_history, generate_products
@@ -42,7 +42,7 @@ def test_recommend_run_back_tests_suggestions_beside_both_baselines():
     assert report["model"]["hr_at_10"] > report["popularity"]["hr_at_10"]
 
 
-def test_recommend_back_test_needs_enough_customers():
+def test_suggestions_back_test_needs_enough_customers():
     import pandas as pd
 
     tx = pd.DataFrame({"customer_id": [1, 1, 2], "order_id": [1, 2, 3],
@@ -50,3 +50,42 @@ def test_recommend_back_test_needs_enough_customers():
                        "product_id": [10, 11, 10], "quantity": [1, 1, 1],
                        "amount": [5.0, 6.0, 5.0]})
     assert suggestion_backtest(tx, None, None) is None
+
+
+class DeskLessOdoo:
+    """What an Odoo without ai_crm_helpdesk answers: no helpdesk task, no ticket model."""
+
+    def __init__(self):
+        self.models = []
+
+    def call(self, model, method, *args, **kwargs):
+        self.models.append(model)
+        if (model, method) == ("ai.run", "fields_get"):
+            return {"task": {"selection": [["insights", "Contact insights"],
+                                           ["suggestions", "Product suggestions"]]}}
+        if model == "helpdesk.ticket":
+            raise AssertionError("an Odoo without the helpdesk bridge has no tickets to read")
+        if (model, method) == ("res.partner", "read"):
+            return [{"id": 7, "commercial_partner_id": [7, "Acme"],
+                     "ai_exclude_profiling": False}]
+        return []
+
+    def search_read_batched(self, model, *args, **kwargs):
+        self.models.append(model)
+        pages = {
+            "sale.order": [{"id": 1, "partner_id": [7, "Acme"],
+                            "date_order": "2026-01-05 10:00:00", "currency_rate": 1.0}],
+            "sale.order.line": [{"id": 1, "order_id": [1, "S1"], "product_id": [5, "Lamp"],
+                                 "product_uom_qty": 1.0, "price_subtotal": 40.0}],
+        }
+        return iter([pages[model]] if model in pages else [])
+
+
+def test_insights_without_the_helpdesk_bridge_read_no_tickets():
+    from ai_engine.insights import extract
+
+    client = DeskLessOdoo()
+    assert dispatch.server_tasks(client) == ["insights", "suggestions"]
+    inputs = extract.read(client, 1, {}, log=lambda message: None)
+    assert len(inputs.transactions) == 1  # the history was read…
+    assert inputs.support is None and "helpdesk.ticket" not in client.models  # …tickets not

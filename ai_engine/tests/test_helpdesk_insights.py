@@ -6,7 +6,6 @@ import pytest
 from ai_engine.datasets.synthetic_tickets import generate_tickets
 from ai_engine.helpdesk.job import (
     changed_ticket_ids,
-    customer_moods,
     customer_side,
     first_agent_replies,
     ticket_insights,
@@ -78,27 +77,6 @@ def test_changed_tickets_are_new_edited_or_with_a_new_customer_message():
     assert changed_ticket_ids(tickets, pd.concat([messages, agent_late]), since) == {3}
 
 
-def test_customer_moods_prefer_new_scores_and_skip_excluded_customers():
-    tickets, _messages = desk()
-    rows = customer_moods(tickets, pd.Series({3: -0.8}), T0 + pd.Timedelta(days=3),
-                          excluded={20})
-    assert rows == [
-        {"id": 10, "ticket_count": 1, "ticket_sentiment": 0.0, "ticket_mood": "neutral"},
-        {"id": 30, "ticket_count": 1, "ticket_sentiment": -0.8, "ticket_mood": "negative"},
-    ]
-
-
-def test_customer_moods_reset_customers_whose_tickets_left_the_window():
-    tickets, _messages = desk()
-    later = T0 + pd.Timedelta(days=200)  # every ticket is older than 90 days now
-    rows = customer_moods(tickets, pd.Series(dtype=float), later, excluded=set(),
-                          shown={10, 20})
-    assert rows == [
-        {"id": 10, "ticket_count": 0, "ticket_sentiment": None, "ticket_mood": None},
-        {"id": 20, "ticket_count": 0, "ticket_sentiment": None, "ticket_mood": None},
-    ]
-
-
 @pytest.fixture(scope="module")
 def scorer():
     from ai_engine.text.sentiment import SentimentScorer
@@ -110,11 +88,11 @@ def test_ticket_insights_on_a_tiny_desk(scorer):
     standing = pd.DataFrame({"segment_code": ["champions", "lost"], "churn_risk": ["low", "low"],
                              "excluded": [False, True]}, index=[30, 20])
     result = ticket_insights(tickets, messages, standing, scorer,
-                             since=T0 + pd.Timedelta(days=1), today=T0 + pd.Timedelta(days=3))
+                             since=T0 + pd.Timedelta(days=1))
     [row] = result.ticket_rows
     assert row["id"] == 3 and row["sentiment"] == "negative" and row["language"] == "en"
     assert row["escalate"] is True  # very negative and a Champion
-    assert row["similar_ids"][0] == 1 and row["reply"] == "We refunded the second charge."
+    assert row["similar_ticket_ids"][0] == 1 and row["reply"] == "We refunded the second charge."
     assert row["reply_source_id"] == 1
     assert result.metrics["category_method"].startswith("none")  # 3 tickets: too few to learn
     assert result.metrics["n_changed"] == 1
@@ -130,7 +108,7 @@ def test_a_message_that_opens_with_thanks_is_still_read(scorer):
                                "answers my calls. I am furious.")
     standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
     result = ticket_insights(tickets, messages, standing, scorer,
-                             since=T0 + pd.Timedelta(days=1), today=T0 + pd.Timedelta(days=3))
+                             since=T0 + pd.Timedelta(days=1))
     [row] = result.ticket_rows
     assert row["sentiment"] == "negative"
     assert "scanner is broken" in row["sentiment_sentence"]
@@ -162,20 +140,20 @@ def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
     assert accuracy > 0.8 and all(0 < r["category_confidence"] <= 1 for r in rows)
     assert result.metrics["category_backtest"]["top1_accuracy"] > \
         result.metrics["category_backtest"]["majority_baseline"]
-    assert all(r["reply"] for r in rows if r["similar_ids"])
+    assert all(r["reply"] for r in rows if r["similar_ticket_ids"])
 
 
 def test_solved_tickets_and_gone_customers_are_not_escalated(scorer):
     tickets, messages = desk()
     standing = pd.DataFrame({"segment_code": ["champions"], "churn_risk": ["high"],
                              "excluded": [False]}, index=[30])
-    since, today = T0 + pd.Timedelta(days=1), T0 + pd.Timedelta(days=3)
+    since = T0 + pd.Timedelta(days=1)
     solved = tickets.assign(solved=True)
-    [row] = ticket_insights(solved, messages, standing, scorer, since, today).ticket_rows
+    [row] = ticket_insights(solved, messages, standing, scorer, since).ticket_rows
     assert row["sentiment"] == "negative" and row["escalate"] is False
     lost = standing.assign(segment_code="lost")  # high risk, but gone for long
-    [row] = ticket_insights(tickets, messages, lost, scorer, since, today).ticket_rows
+    [row] = ticket_insights(tickets, messages, lost, scorer, since).ticket_rows
     assert row["escalate"] is False
     slipping = standing.assign(segment_code="need_attention")  # high risk, still here
-    [row] = ticket_insights(tickets, messages, slipping, scorer, since, today).ticket_rows
+    [row] = ticket_insights(tickets, messages, slipping, scorer, since).ticket_rows
     assert row["escalate"] is True

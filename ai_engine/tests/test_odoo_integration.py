@@ -44,8 +44,10 @@ def seeded(odoo_server, admin):
 
 
 def scored_partners(client, fields):
-    return client.call("res.partner", "search_read", [("ai_scored_at", "!=", False)],
-                       fields=fields, context={"active_test": False})
+    """The customers the main company's published insights name, with their contact fields."""
+    insights = client.call("ai.partner.insight", "search_read", [], fields=["partner_id"])
+    ids = [insight["partner_id"][0] for insight in insights]
+    return client.call("res.partner", "read", ids, fields, context={"active_test": False})
 
 
 def test_seed_creates_a_confirmed_history(admin, seeded):
@@ -71,6 +73,7 @@ def test_run_command_scores_every_customer(odoo_server, engine, seeded):
                                                      "log", "started_at", "finished_at"])
     assert run["state"] == "done" and run["partners_scored"] == SEEDED_CUSTOMERS
     assert '"horizon_days"' in run["metrics_json"] and "Wrote" in run["log"]
+    assert "Published 150 rows of ai.partner.insight" in run["log"]
 
     partners = scored_partners(engine, ["is_company", "ai_segment_id", "ai_churn_probability",
                                         "ai_rfm_score", "ai_frequency", "ai_churn_reasons",
@@ -84,8 +87,9 @@ def test_run_command_scores_every_customer(odoo_server, engine, seeded):
 
 
 def test_suggestions_reach_the_quotation(odoo_server, engine, admin, seeded):
-    """`ai-engine run --task recommend`, then a salesperson's quote shows suggestions to add."""
-    result = CliRunner().invoke(app, ["run", "--task", "recommend", "--json"],
+    """`ai-engine run --task suggestions`, then a salesperson's quote shows suggestions to add,
+    each with its reason in words."""
+    result = CliRunner().invoke(app, ["run", "--task", "suggestions", "--json"],
                                 env=cli_env(odoo_server, "ai-engine", odoo_server.api_key))
     assert result.exit_code == 0, result.output
     [outcome] = json.loads(result.output)
@@ -99,6 +103,7 @@ def test_suggestions_reach_the_quotation(odoo_server, engine, admin, seeded):
     [quote] = admin.call("sale.order", "read", [order], ["ai_suggestions"])
     suggestion = quote["ai_suggestions"][0]
     assert suggestion["reason"] and suggestion["product_id"]
+    assert not suggestion["reason"].startswith("{")  # words, not the stored code
     admin.call("sale.order", "action_ai_add_suggestion", [order], suggestion["product_id"],
                suggestion["source"], suggestion["rank"])
     [line] = admin.call("sale.order.line", "search_read", [("order_id", "=", order)],
@@ -170,8 +175,9 @@ def test_helpdesk_run_scores_tickets_then_only_what_changed(odoo_server, engine,
     assert open_tickets and all(t["ai_category_id"] for t in open_tickets)
     assert all(t["ai_reply"] and t["ai_reply_source_id"] for t in open_tickets)
     assert all(len(t["ai_similar_ticket_ids"]) <= 3 for t in scored)
-    moods = admin.call("res.partner", "search_count", [("ai_ticket_mood", "!=", False)])
-    assert moods > 0
+    customers = list({t["partner_id"][0] for t in scored if t["partner_id"]})
+    moods = admin.call("res.partner", "read", customers, ["ai_ticket_mood", "ai_ticket_count"])
+    assert any(m["ai_ticket_mood"] for m in moods) and all(m["ai_ticket_count"] for m in moods)
 
     # A happy ticket turns sour: the customer writes again.
     happy = next(t for t in open_tickets if t["ai_sentiment"] != "negative")

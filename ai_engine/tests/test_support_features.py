@@ -36,8 +36,7 @@ def test_with_support_leaves_a_summary_alone_without_tickets():
 
 def test_support_reason_only_when_true():
     row = {"tickets_90d": 3, "negative_tickets_90d": 2, "ticket_sentiment_365d": -0.4}
-    assert reasons.support(row, {}) == \
-        "Opened 3 support tickets in the last 90 days, 2 of them negative"
+    assert reasons.support(row, {}) == {"code": "support_negative", "tickets": 3, "negative": 2}
     calm = {"tickets_90d": 1, "negative_tickets_90d": 0, "ticket_sentiment_365d": 0.5}
     assert reasons.support(calm, {}) is None
 

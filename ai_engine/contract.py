@@ -1,0 +1,43 @@
+"""The engine's half of the contract with the Odoo modules: what it sends, defined once.
+
+Each list below is the engine's own (imported from where it is used); this file only gathers
+them. ``scripts/check_contract.py`` compares them with what the modules accept and fails the
+test command on any difference. A key is the name of the Odoo field it fills (``ai_`` dropped
+on core models).
+"""
+
+from ai_engine import explanations
+from ai_engine.features.segments import SEGMENTS as _SEGMENTS
+from ai_engine.helpdesk.load import TICKET_KEYS
+from ai_engine.insights.job import CHURN_METHODS, RISK_BANDS
+from ai_engine.insights.load import INSIGHT_KEYS
+from ai_engine.models.suggestion_model import SOURCES
+from ai_engine.suggestions.load import AFFINITY_KEYS, SUGGESTION_KEYS
+from ai_engine.text.language import SUPPORTED, UNKNOWN
+from ai_engine.text.linear import LABELS
+
+# Odoo model → the keys of the rows the engine writes there (``ai_write``).
+TARGETS = {
+    "ai.partner.insight": list(INSIGHT_KEYS.values()),
+    "ai.customer.suggestion": SUGGESTION_KEYS,
+    "ai.product.affinity": AFFINITY_KEYS,
+    "helpdesk.ticket": TICKET_KEYS,
+}
+# The module's list of the same name → the values the engine sends.
+VALUES = {
+    "CHURN_RISKS": [band for _limit, band in RISK_BANDS],
+    "CHURN_METHODS": list(CHURN_METHODS),
+    "SUGGESTION_SOURCES": list(SOURCES),
+    "SENTIMENTS": list(LABELS),
+    "LANGUAGES": [*SUPPORTED, UNKNOWN],
+}
+EXPLANATIONS = {
+    "CHURN_REASONS": explanations.CHURN_REASONS,
+    "CLUSTERS": explanations.CLUSTERS,
+    "SUGGESTION_REASONS": explanations.SUGGESTION_REASONS,
+    "TOPICS": explanations.TOPICS,
+}
+CLUSTER_PARTS = explanations.CLUSTER_PARTS
+# task → the tasks whose results it reads from Odoo (it must run after them).
+TASK_NEEDS = {"suggestions": ("insights",), "helpdesk": ("insights",)}
+SEGMENTS = {segment.code: (segment.name, segment.meaning) for segment in _SEGMENTS}
