@@ -89,3 +89,15 @@ def test_insights_without_the_helpdesk_bridge_read_no_tickets():
     inputs = extract.read(client, 1, {}, log=lambda message: None)
     assert len(inputs.transactions) == 1  # the history was read…
     assert inputs.support is None and "helpdesk.ticket" not in client.models  # …tickets not
+
+
+def test_the_baseline_serves_when_the_model_did_worse():
+    from ai_engine.serving import choose
+
+    assert choose(0.90, 0.85, margin=0.01) == {"served": "model", "grade": "A",
+                                               "model": 0.90, "baseline": 0.85}
+    assert choose(0.855, 0.85, margin=0.01)["grade"] == "B"
+    assert choose(0.84, 0.85, margin=0.01)["served"] == "baseline"
+    assert choose(0.10, 0.12, margin=0.005, higher_is_better=False)["grade"] == "A"  # Brier
+    assert choose(None, 0.85, margin=0.01) == {"served": "baseline", "grade": None,
+                                               "model": None, "baseline": 0.85}
