@@ -107,6 +107,8 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the history.")] = 0,
     tickets: Annotated[int, typer.Option(
         "--tickets", min=0, help="Helpdesk tickets to generate and analyse (0: none).")] = 600,
+    currency: Annotated[str, typer.Option(
+        "--currency", help="Currency code the report shows amounts in.")] = "EUR",
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ):
     """Generate a realistic history, score it at its last date, check product suggestions on
@@ -114,7 +116,7 @@ def demo(
     customers too."""
     from ai_engine.demo.run import run_demo
 
-    result, outputs = run_demo(customers, out_dir, seed, tickets, console.status)
+    result, outputs = run_demo(customers, out_dir, seed, tickets, console.status, currency)
     _emit(result, as_json, outputs)
 
 

@@ -32,7 +32,7 @@ CHURN_REASONS = {
 CLUSTERS = {"cluster": "{often}, {spend} {when}", "all_customers": "All customers"}
 CLUSTER_PARTS = {
     "often": {"frequent": "Frequent", "occasional": "Occasional", "one_time": "One-time"},
-    "spend": {"high": "high-spend", "mid": "mid-spend", "small": "small-basket"},
+    "spend": {"high": "high-spend", "mid": "mid-spend", "small": "low-spend"},
     "when": {"recent": "recent buyers", "lapsing": "buyers, lapsing",
              "gone": "buyers, long gone"},
 }

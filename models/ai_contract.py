@@ -52,7 +52,7 @@ CLUSTERS = {
 CLUSTER_PARTS = {
     "often": {"frequent": _lt("Frequent"), "occasional": _lt("Occasional"),
               "one_time": _lt("One-time")},
-    "spend": {"high": _lt("high-spend"), "mid": _lt("mid-spend"), "small": _lt("small-basket")},
+    "spend": {"high": _lt("high-spend"), "mid": _lt("mid-spend"), "small": _lt("low-spend")},
     "when": {"recent": _lt("recent buyers"), "lapsing": _lt("buyers, lapsing"),
              "gone": _lt("buyers, long gone")},
 }

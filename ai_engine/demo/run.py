@@ -16,10 +16,11 @@ from ai_engine.io import write_scores
 from ai_engine.reporting.report import helpdesk_context, write_report
 
 
-def run_demo(customers: int, out_dir: Path, seed: int, tickets: int, status: Callable
-             ) -> tuple[ScoringResult, dict]:
+def run_demo(customers: int, out_dir: Path, seed: int, tickets: int, status: Callable,
+             currency: str = "EUR") -> tuple[ScoringResult, dict]:
     """(the scoring result, output name → path written). ``status``: shows what the demo is
-    doing, as ``rich``'s ``Console.status`` (a context manager with ``update``)."""
+    doing, as ``rich``'s ``Console.status`` (a context manager with ``update``); ``currency``:
+    the code the report shows amounts in."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with status("Generating history…"):
         products = generate_products(seed)
@@ -43,5 +44,6 @@ def run_demo(customers: int, out_dir: Path, seed: int, tickets: int, status: Cal
     with status("Checking product suggestions…"):
         suggestions = demo_suggestions(tx, result.scores, products)
     with status("Writing report…"):
-        outputs["report"] = str(write_report(result, tx, out_dir, helpdesk, suggestions))
+        outputs["report"] = str(write_report(result, tx, out_dir, helpdesk, suggestions,
+                                             currency))
     return result, outputs

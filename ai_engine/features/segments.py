@@ -1,7 +1,16 @@
-"""The classic 11 RFM segments, read from the recency score R and the frequency/money score FM.
+"""The classic 11 RFM segments, read from the recency score R and the frequency/money score FM,
+then checked against each customer's own rhythm.
 
 FM is the rounded-up mean of F and M. The grid (rows R 5→1, columns FM 1→5) is the common
 "RFM segments" map, made non-overlapping so every score pair has exactly one segment.
+
+Where this departs from textbook RFM: R is a quintile of the population's recency, so in a
+company whose customers mostly order once a year, 200 quiet days still score R = 3 or 4 and a
+weekly buyer silent for ten of their usual gaps could be called "Loyal" beside a high churn
+risk. A segment that promises an active customer (Champions, Loyal, Potential loyalist) is
+therefore kept only while the customer's silence is under ``OVERDUE_GAPS`` of their own usual
+gaps; past that, Champions become "Can't lose", Loyal "At risk" and Potential loyalists "Need
+attention", the segments that say the customer has gone quiet.
 The Odoo module ships the same codes, names and meanings as ``ai.segment`` records
 (``data/ai_segment_data.xml``; the test command checks they agree).
 """
@@ -49,15 +58,27 @@ _GRID = {
 }
 
 
+# Silence, in the customer's own usual gaps, beyond which "active" segments no longer apply.
+OVERDUE_GAPS = 3.0
+_GONE_QUIET = {"champions": "cant_lose", "loyal": "at_risk", "potential_loyalist": "need_attention"}
+
+
 def segment_code(r: int, f: int, m: int) -> str:
     fm = (int(f) + int(m) + 1) // 2
     return _GRID[int(r)][fm - 1]
 
 
-def assign_segments(rfm: pd.DataFrame) -> pd.DataFrame:
-    """``segment_code`` and display ``segment`` from ``r_score, f_score, m_score`` columns."""
-    codes = [segment_code(r, f, m)
-             for r, f, m in zip(rfm["r_score"], rfm["f_score"], rfm["m_score"], strict=True)]
+def assign_segments(rfm: pd.DataFrame, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``segment_code`` and display ``segment`` from ``r_score, f_score, m_score`` columns;
+    with ``summary`` (``recency_days``, ``mean_gap_days``), customers overdue by more than
+    ``OVERDUE_GAPS`` of their own gaps leave the segments of active customers."""
+    codes = pd.Series([segment_code(r, f, m) for r, f, m in
+                       zip(rfm["r_score"], rfm["f_score"], rfm["m_score"], strict=True)],
+                      index=rfm.index)
+    if summary is not None:
+        silence = summary["recency_days"] / summary["mean_gap_days"]
+        overdue = (silence > OVERDUE_GAPS).reindex(codes.index, fill_value=False)
+        codes = codes.where(~overdue, codes.map(_GONE_QUIET).fillna(codes))
     out = pd.DataFrame({"segment_code": codes}, index=rfm.index)
     out["segment"] = out["segment_code"].map(lambda c: BY_CODE[c].name)
     return out

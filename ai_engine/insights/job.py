@@ -28,7 +28,7 @@ CHURN_METHODS = ("model", "fallback")
 SCORES_COLUMNS = [
     "customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment", "cluster",
     "churn_probability", "reasons", "segment_code", "churn_risk", "churn_method", "clv",
-    "churn_reasons_list", "cluster_code",
+    "churn_reasons_list", "cluster_code", "usual_gap_days",
 ]
 
 
@@ -132,7 +132,8 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     if skipped:
         notes.append(f"{skipped} customers with only refunds or zero-amount orders were not scored")
     say("RFM scores and segments")
-    rfm = rfm_scores(summary).join(assign_segments(rfm_scores(summary)))
+    scores_rfm = rfm_scores(summary)
+    rfm = scores_rfm.join(assign_segments(scores_rfm, summary))
     say("Behaviour clusters")
     clusters = BehaviourClusters(random_state=random_state).fit(summary)
     support_report, back_metrics, back_outcomes = None, None, None
@@ -167,6 +168,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "clv": expected_value(summary, expected),
         "churn_reasons_list": why,
         "cluster_code": clusters.explain(summary),
+        "usual_gap_days": summary["mean_gap_days"].round(1),
     }, index=summary.index).reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,

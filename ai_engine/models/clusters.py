@@ -1,9 +1,14 @@
-"""Behaviour clusters: KMeans on standardised log recency/frequency/order value, named in words.
+"""Behaviour clusters of customers, named from their own medians against the population's.
 
-k is chosen by silhouette among 3..6 (fewer when there are few customers; one group below 10).
-Names compare each cluster's median with the population's quantiles, e.g.
-"Frequent, high-spend recent buyers" or "One-time, small-basket buyers, long gone", and are
-kept as codes for Odoo to word in the reader's language.
+One-time buyers form a group of their own: a customer with a single order is never called
+"Frequent" because the cluster around them orders often. Repeat customers are grouped by KMeans
+on standardised log recency, orders and total spend, k chosen by silhouette among 3..6 (fewer
+when there are few customers; one group below 10). Each name compares the group's median with the
+population's terciles on the same measure it names: orders ("Frequent" needs at least the upper
+tercile and three orders), total spend ("high-spend" at or above the upper tercile, never below
+the population's median; "low-spend" at or below the lower one) and days since the last order
+("recent", "lapsing", "long gone"). Names are kept as codes for Odoo to word in the reader's
+language, and rendered in English for the engine's own outputs.
 """
 
 from __future__ import annotations
@@ -20,29 +25,33 @@ from threadpoolctl import threadpool_limits
 
 from ai_engine.explanations import CLUSTERS, explain, render
 
-COLUMNS = ["recency_days", "frequency", "avg_order_value"]
+COLUMNS = ["recency_days", "frequency", "monetary"]
 MIN_CUSTOMERS = 10
+ONE_TIME = -1  # the label of the one-time buyers' group
 
 
 def _matrix(summary: pd.DataFrame) -> np.ndarray:
     return summary[COLUMNS].astype(float).clip(lower=0).fillna(0).to_numpy()
 
 
-def _describe(median: pd.Series, population: pd.DataFrame) -> dict:
-    """The cluster's name as codes: how often, how much, how recently, against the population."""
-    q = population.quantile([0.33, 0.67])
+def _tercile(value: float, low: float, high: float) -> str:
+    return "high" if value >= high else "low" if value <= low else "mid"
+
+
+def describe_group(median: pd.Series, population: pd.DataFrame) -> dict:
+    """A group's name as codes: how often, how much, how recently, against the population."""
+    q = population[COLUMNS].astype(float).quantile([1 / 3, 0.5, 2 / 3])
     if median["frequency"] <= 1:
         often = "one_time"
-    elif median["frequency"] >= max(q.loc[0.67, "frequency"], 3):
+    elif median["frequency"] >= max(q.loc[2 / 3, "frequency"], 3):
         often = "frequent"
     else:
         often = "occasional"
-    spend = ("high" if median["avg_order_value"] >= q.loc[0.67, "avg_order_value"]
-             else "small" if median["avg_order_value"] <= q.loc[0.33, "avg_order_value"]
-             else "mid")
-    when = ("recent" if median["recency_days"] <= q.loc[0.33, "recency_days"]
-            else "gone" if median["recency_days"] >= q.loc[0.67, "recency_days"]
-            else "lapsing")
+    spend = {"high": "high", "mid": "mid", "low": "small"}[_tercile(
+        median["monetary"], q.loc[1 / 3, "monetary"], max(q.loc[2 / 3, "monetary"],
+                                                          q.loc[0.5, "monetary"]))]
+    when = {"low": "recent", "mid": "lapsing", "high": "gone"}[_tercile(
+        median["recency_days"], q.loc[1 / 3, "recency_days"], q.loc[2 / 3, "recency_days"])]
     return explain("cluster", often=often, spend=spend, when=when)
 
 
@@ -55,39 +64,42 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
         self.silhouette_sample = silhouette_sample
 
     def fit(self, summary: pd.DataFrame, y=None):
-        X = _matrix(summary)
-        n_distinct = len(np.unique(X, axis=0))
-        k_max = min(self.k_max, n_distinct, len(X) // 5)
-        candidates = list(range(min(self.k_min, k_max), k_max + 1)) if len(X) >= MIN_CUSTOMERS \
-            else []
-        best, best_score = None, -np.inf
-        for k in candidates:
-            if k < 2:
-                continue
-            model = make_pipeline(FunctionTransformer(np.log1p), StandardScaler(),
-                                  KMeans(k, n_init=4, random_state=self.random_state))
-            with threadpool_limits(1, user_api="openmp"):
-                model.fit(X)
-            labels = model[-1].labels_
-            score = silhouette_score(model[:-1].transform(X), labels,
-                                     sample_size=min(len(X), self.silhouette_sample),
-                                     random_state=self.random_state)
-            if score > best_score:
-                best, best_score = model, score
-        self.model_ = best
-        self.silhouette_ = float(best_score) if best is not None else None
-        labels = best[-1].labels_ if best is not None else np.zeros(len(X), dtype=int)
+        repeat = summary["frequency"].to_numpy() > 1
+        self.model_, self.silhouette_ = self._kmeans(_matrix(summary[repeat]))
+        labels = np.full(len(summary), ONE_TIME)
+        if self.model_ is not None:
+            labels[repeat] = self.model_[-1].labels_
+        else:
+            labels[repeat] = 0
         self.labels_ = labels
         self.codes_ = self._codes(summary, labels)
         self.names_ = self._names(self.codes_)
         return self
 
+    def _kmeans(self, X: np.ndarray):
+        """The best KMeans pipeline by silhouette, or None for too few distinct customers."""
+        n_distinct = len(np.unique(X, axis=0)) if len(X) else 0
+        k_max = min(self.k_max, n_distinct, len(X) // 5)
+        candidates = range(max(2, min(self.k_min, k_max)), k_max + 1) \
+            if len(X) >= MIN_CUSTOMERS else []
+        best, best_score = None, -np.inf
+        for k in candidates:
+            model = make_pipeline(FunctionTransformer(np.log1p), StandardScaler(),
+                                  KMeans(k, n_init=4, random_state=self.random_state))
+            with threadpool_limits(1, user_api="openmp"):
+                model.fit(X)
+            score = silhouette_score(model[:-1].transform(X), model[-1].labels_,
+                                     sample_size=min(len(X), self.silhouette_sample),
+                                     random_state=self.random_state)
+            if score > best_score:
+                best, best_score = model, score
+        return best, (float(best_score) if best is not None else None)
+
     @staticmethod
     def _codes(summary: pd.DataFrame, labels: np.ndarray) -> dict[int, dict]:
-        population = summary[COLUMNS].astype(float)
         if len(np.unique(labels)) == 1:
-            return {int(labels[0]) if len(labels) else 0: explain("all_customers")}
-        return {int(label): _describe(population[labels == label].median(), population)
+            return {int(labels[0]) if len(labels) else ONE_TIME: explain("all_customers")}
+        return {int(label): describe_group(summary[labels == label][COLUMNS].median(), summary)
                 for label in np.unique(labels)}
 
     @staticmethod
@@ -102,9 +114,13 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
 
     def predict(self, summary: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "labels_")
-        if self.model_ is None:
-            return np.zeros(len(summary), dtype=int)
-        return self.model_.predict(_matrix(summary))
+        repeat = summary["frequency"].to_numpy() > 1
+        labels = np.full(len(summary), ONE_TIME)
+        if repeat.any():
+            labels[repeat] = (self.model_.predict(_matrix(summary[repeat]))
+                              if self.model_ is not None else 0)
+        known = np.isin(labels, list(self.codes_))  # one group for everybody, or a group unseen
+        return np.where(known, labels, next(iter(self.codes_)))
 
     def describe(self, summary: pd.DataFrame) -> pd.Series:
         """Cluster name per customer, in English."""

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from sklearn.calibration import calibration_curve  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-from ai_engine.features.segments import BY_CODE, SEGMENTS  # noqa: E402
+from ai_engine.features.segments import BY_CODE, OVERDUE_GAPS, SEGMENTS  # noqa: E402
 
 BAND_COLOURS = {"low": "#4caf50", "medium": "#ff9800", "high": "#e53935"}
 
@@ -93,12 +93,34 @@ def cluster_table(scores: pd.DataFrame) -> list[dict]:
     return table.reset_index().to_dict("records")
 
 
-def at_risk_valuable(scores: pd.DataFrame, top: int = 20) -> list[dict]:
-    """High-risk customers ranked by value at stake (CLV if kept, else past spend)."""
-    risky = scores[scores["churn_risk"] == "high"].copy()
-    risky["at_stake"] = risky["clv"].where(risky["clv"] > 0, 0) + 0.1 * risky["monetary"]
-    columns = ["customer_id", "segment", "churn_probability", "monetary", "clv", "reasons"]
-    return risky.sort_values("at_stake", ascending=False).head(top)[columns].to_dict("records")
+# A customer silent for more than this many of their usual gaps is gone, not slipping (the
+# segments use the same line: features/segments.py OVERDUE_GAPS).
+GONE_AFTER_GAPS = OVERDUE_GAPS
+
+
+def retention_lists(scores: pd.DataFrame, horizon_days: int, top: int = 15) -> dict:
+    """High-risk customers in two lists a salesperson treats differently: ``recoverable``
+    (silent for less than three of their usual gaps, or the horizon for one-time buyers),
+    ranked by the value the next 12 months still hold; and ``win_back`` (gone longer), ranked
+    by what they spent so far."""
+    risky = scores[scores["churn_risk"] == "high"]
+    usual = risky["usual_gap_days"].fillna(horizon_days / GONE_AFTER_GAPS)
+    gone = risky["recency_days"] > GONE_AFTER_GAPS * usual
+    columns = ["customer_id", "segment", "churn_probability", "recency_days", "monetary", "clv",
+               "reasons"]
+    return {
+        "recoverable": risky[~gone].sort_values("clv", ascending=False).head(top)[columns]
+        .to_dict("records"),
+        "win_back": risky[gone].sort_values("monetary", ascending=False).head(top)[columns]
+        .to_dict("records"),
+    }
+
+
+def best_lift(churn_rate: float, top_share: float = 0.1) -> float | None:
+    """The lift a perfect ranking reaches in the riskiest ``top_share`` of customers."""
+    if not churn_rate:
+        return None
+    return min(1.0, churn_rate / top_share) / churn_rate
 
 
 SENTIMENT_COLOURS = {"negative": "#e53935", "neutral": "#9e9e9e", "positive": "#4caf50"}
@@ -136,10 +158,11 @@ def helpdesk_context(tickets: pd.DataFrame, metrics: dict, top: int = 15) -> dic
 
 
 def render(result, tx: pd.DataFrame, helpdesk: dict | None = None,
-           suggestions: dict | None = None) -> str:
+           suggestions: dict | None = None, currency: str = "EUR") -> str:
     scores = result.scores
     env = Environment(loader=PackageLoader("ai_engine.reporting", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
+    env.filters["money"] = lambda value, digits=0: f"{value:,.{digits}f} {currency}"
     back = result.metrics.get("backtest")
     plots = {"segments": segment_plot(scores), "churn": churn_histogram(scores)}
     if back and result.backtest is not None:
@@ -152,18 +175,19 @@ def render(result, tx: pd.DataFrame, helpdesk: dict | None = None,
         segments=[{"name": s.name, "meaning": s.meaning,
                    "customers": int((scores["segment_code"] == s.code).sum())}
                   for s in SEGMENTS],
-        clusters=cluster_table(scores), at_risk=at_risk_valuable(scores), helpdesk=helpdesk,
-        suggestions=suggestions,
+        clusters=cluster_table(scores), retention=retention_lists(scores, result.horizon_days),
+        best_lift=best_lift(back["churn_rate"]) if back else None, helpdesk=helpdesk,
+        suggestions=suggestions, currency=currency,
     )
 
 
 def write_report(result, tx: pd.DataFrame, out_dir: str | Path, helpdesk: dict | None = None,
-                 suggestions: dict | None = None) -> Path:
+                 suggestions: dict | None = None, currency: str = "EUR") -> Path:
     """Write ``report.html`` into ``out_dir`` and return its path. ``helpdesk``: a
     ``helpdesk_context`` to add a section on tickets; ``suggestions``: ``demo_suggestions``
-    to add one on product suggestions."""
+    to add one on product suggestions; ``currency``: the code amounts are shown with."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    path.write_text(render(result, tx, helpdesk, suggestions), encoding="utf-8")
+    path.write_text(render(result, tx, helpdesk, suggestions, currency), encoding="utf-8")
     return path

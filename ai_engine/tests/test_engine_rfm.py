@@ -83,3 +83,19 @@ def test_segments_cover_every_score_pair_with_known_codes():
     assert segment_code(5, 1, 1) == "new" and segment_code(1, 5, 5) == "cant_lose"
     named = assign_segments(pd.DataFrame({"r_score": [1], "f_score": [5], "m_score": [4]}))
     assert named.iloc[0].tolist() == ["cant_lose", "Can't lose"]
+
+
+def test_active_segments_respect_each_customers_own_rhythm():
+    # Three customers the quintile grid calls Champions or Loyal; one of them orders weekly and
+    # has been silent for ten of its usual gaps, another for exactly three.
+    rfm = pd.DataFrame({"r_score": [5, 3, 3], "f_score": [5, 5, 5], "m_score": [5, 4, 4]},
+                       index=["steady", "weekly_gone_quiet", "on_the_edge"])
+    summary = pd.DataFrame({"recency_days": [10, 70, 90], "mean_gap_days": [20.0, 7.0, 30.0]},
+                           index=rfm.index)
+    assert assign_segments(rfm)["segment_code"].tolist() == ["champions", "loyal", "loyal"]
+    codes = assign_segments(rfm, summary)["segment_code"]
+    assert codes.tolist() == ["champions", "at_risk", "loyal"]
+    # One-time buyers have no rhythm of their own: the grid alone decides.
+    once = pd.DataFrame({"recency_days": [400], "mean_gap_days": [float("nan")]}, index=["x"])
+    assert assign_segments(rfm.iloc[:1].set_axis(["x"]), once)["segment_code"].tolist() == \
+        ["champions"]

@@ -49,9 +49,25 @@ def test_metrics_are_json_with_backtest(result):
 
 
 def test_report_is_self_contained(result, history, tmp_path):
-    html = write_report(result, history, tmp_path).read_text()
-    assert "data:image/png;base64," in html and "Valuable customers at high risk" in html
+    html = write_report(result, history, tmp_path, currency="CHF").read_text()
+    assert "data:image/png;base64," in html and "still recoverable" in html
+    assert "Lost, worth a win-back" in html and " CHF<" in html
     assert "http" not in html.split("<body>")[1].split("</body>")[0]
+
+
+def test_recoverable_and_lost_customers_are_told_apart():
+    from ai_engine.reporting.report import best_lift, retention_lists
+
+    scores = pd.DataFrame({
+        "customer_id": [1, 2, 3, 4], "segment": ["Loyal", "At risk", "Loyal", "New"],
+        "churn_risk": ["high", "high", "low", "high"], "churn_probability": [0.7, 0.99, 0.1, 0.8],
+        "recency_days": [50, 400, 5, 20], "usual_gap_days": [30.0, 20.0, 10.0, float("nan")],
+        "monetary": [900.0, 5000.0, 100.0, 50.0], "clv": [700.0, 0.0, 300.0, 60.0],
+        "reasons": ["", "", "", ""]})
+    lists = retention_lists(scores, horizon_days=90)
+    assert [c["customer_id"] for c in lists["recoverable"]] == [1, 4]  # by value still ahead
+    assert [c["customer_id"] for c in lists["win_back"]] == [2]  # gone 20 gaps: win back
+    assert best_lift(0.69) == pytest.approx(1 / 0.69) and best_lift(0.05) == pytest.approx(10)
 
 
 def test_small_history_uses_fallback_with_note():
