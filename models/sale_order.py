@@ -1,5 +1,3 @@
-from itertools import chain, zip_longest
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -39,8 +37,10 @@ class SaleOrder(models.Model):
 
     def _ai_get_suggestions(self):
         """Up to ``ai_suggestion_count`` dicts ``{product_id, name, reason, score, source,
-        rank}``: what goes with the lines alternating with the customer's own candidates, then
-        the popular list; products on the quotation or dismissed on it are left out.
+        rank}``: what goes with the lines and the customer's own candidates in the order of
+        their scores (the share of customers who bought it with a line, the chance that this
+        customer's next order holds it), then the popular list; products on the quotation or
+        dismissed on it are left out.
         """
         self.ensure_one()
         count = self._ai_suggestion_count()
@@ -55,7 +55,7 @@ class SaleOrder(models.Model):
         profiled = partner and not partner.sudo().ai_exclude_profiling
         own = self._ai_stored_candidates(partner.id, limit) if profiled else []
         popular = self._ai_stored_candidates(None, limit)
-        merged = [c for c in chain.from_iterable(zip_longest(with_lines, own)) if c] + popular
+        merged = sorted(with_lines + own, key=lambda c: -c["score"]) + popular
         excluded = on_quote | self._ai_dismissed_product_ids()
         candidate_ids = list({c["product_id"] for c in merged} - excluded)
         products = self.env["product.product"].with_company(self.company_id).search([
@@ -78,8 +78,9 @@ class SaleOrder(models.Model):
         return suggestions
 
     def _ai_affinity_candidates(self, product_ids, limit):
-        """Products bought with the lines' products, by summed affinity score; the reason names
-        the line product most of whose customers bought it."""
+        """Products bought with the lines' products; the score, and the reason, is the share of
+        the customers of a line product who bought it too (the highest over the lines), ties
+        broken by the summed affinity."""
         if not product_ids:
             return []
         self.env["ai.product.affinity"].flush_model()
@@ -94,13 +95,13 @@ class SaleOrder(models.Model):
             scores[related_id] = scores.get(related_id, 0.0) + (score or 0.0)
             if related_id not in best or (confidence or 0.0) > best[related_id][1]:
                 best[related_id] = (product_id, confidence or 0.0)
-        ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))[:limit]
+        ranked = sorted(scores, key=lambda pid: (-best[pid][1], -scores[pid], pid))[:limit]
         return [{
             "product_id": pid,
             "reason": ai_explain.render(self.env, {
                 "code": "bought_with", "product": best[pid][0],
                 "percent": round(best[pid][1] * 100)}, ai_contract.SUGGESTION_REASONS),
-            "score": round(scores[pid], 4),
+            "score": round(best[pid][1], 4),
             "source": "affinity",
         } for pid in ranked]
 

@@ -96,25 +96,28 @@ class TestQuoteSuggestions(AiCrmCommon):
 
     def test_co_purchase_follows_lines_and_drops_quoted_products(self):
         form = self.quote_form(self.customer, [self.lamp])
+        # In the order of their scores: the customer's reorder (1.0), then what 38 % of the
+        # lamp's customers bought with it, then the segment's pick (0.25), then 20 %.
         self.assertEqual(self.suggested(form), [
-            (self.bulb.id, "affinity"), (self.paper.id, "history"), (self.shade.id, "affinity"),
-            (self.pens.id, "segment"), (self.stapler.id, "popular"),
+            (self.paper.id, "history"), (self.bulb.id, "affinity"), (self.pens.id, "segment"),
+            (self.shade.id, "affinity"), (self.stapler.id, "popular"),
         ])
-        self.assertEqual(form.ai_suggestions[0]["reason"],
+        self.assertEqual([s["score"] for s in form.ai_suggestions[:4]], [1.0, 0.38, 0.25, 0.2])
+        self.assertEqual(form.ai_suggestions[1]["reason"],
                          "Bought with AI Test Desk Lamp by 38 % of customers")
-        # Pens on the quote: Pens drops out, Paper and Shade now go with two lines.
+        # Pens on the quote: Pens drops out; Shade goes with both lines, 30 % with the pens.
         with form.order_line.new() as line:
             line.product_id = self.pens
         self.assertEqual(self.suggested(form), [
-            (self.shade.id, "affinity"), (self.paper.id, "history"), (self.bulb.id, "affinity"),
+            (self.paper.id, "history"), (self.bulb.id, "affinity"), (self.shade.id, "affinity"),
             (self.stapler.id, "popular"),
         ])
-        self.assertEqual(form.ai_suggestions[0]["score"], 1.1)
-        self.assertIn("Bought with AI Test Pens by 30 %", form.ai_suggestions[0]["reason"])
+        self.assertEqual(form.ai_suggestions[2]["score"], 0.3)
+        self.assertIn("Bought with AI Test Pens by 30 %", form.ai_suggestions[2]["reason"])
         # Removing the lamp removes what went with it only.
         form.order_line.remove(0)
         self.assertEqual(self.suggested(form), [
-            (self.paper.id, "affinity"), (self.shade.id, "affinity"), (self.stapler.id, "popular"),
+            (self.paper.id, "history"), (self.shade.id, "affinity"), (self.stapler.id, "popular"),
         ])
 
     def test_archived_unsellable_and_other_company_products_never_appear(self):
@@ -160,8 +163,8 @@ class TestQuoteSuggestions(AiCrmCommon):
     def test_count_setting_and_states(self):
         self.company.ai_suggestion_count = 2
         order = self.quote_form(self.customer, [self.lamp]).save()
-        self.assertEqual(self.suggested(order), [(self.bulb.id, "affinity"),
-                                                 (self.paper.id, "history")])
+        self.assertEqual(self.suggested(order), [(self.paper.id, "history"),
+                                                 (self.bulb.id, "affinity")])
         self.company.ai_suggestion_count = 0
         order.invalidate_recordset(["ai_suggestions"])
         self.assertFalse(order.ai_suggestions)
@@ -226,7 +229,7 @@ class TestQuoteSuggestions(AiCrmCommon):
         events = Event.search([("order_id", "=", order.id)])
         self.assertEqual(len(events), 5)
         self.assertEqual(set(events.mapped("action")), {"shown"})
-        order.action_ai_add_suggestion(self.bulb.id, "affinity", 1)
+        order.action_ai_add_suggestion(self.bulb.id, "affinity", 2)
         order.action_ai_dismiss_suggestion(self.stapler.id)
         self.assertNotIn(self.stapler.id, [s["product_id"] for s in order.ai_suggestions])
         # Added after the list moved up: the event keeps the rank it was shown at.
@@ -236,13 +239,13 @@ class TestQuoteSuggestions(AiCrmCommon):
         self.assertEqual(len(events), 5)
         self.assertRecordValues(by_product[self.bulb] + by_product[self.stapler]
                                 + by_product[self.pens], [
-            {"action": "added", "source": "affinity", "rank": 1, "accepted": 100.0,
+            {"action": "added", "source": "affinity", "rank": 2, "accepted": 100.0,
              "user_id": self.salesperson.id, "partner_id": self.customer.id,
              "company_id": self.company.id},
             {"action": "dismissed", "source": "popular", "rank": 5, "accepted": 0.0,
              "user_id": self.salesperson.id, "partner_id": self.customer.id,
              "company_id": self.company.id},
-            {"action": "added", "source": "segment", "rank": 4, "accepted": 100.0,
+            {"action": "added", "source": "segment", "rank": 3, "accepted": 100.0,
              "user_id": self.salesperson.id, "partner_id": self.customer.id,
              "company_id": self.company.id},
         ])

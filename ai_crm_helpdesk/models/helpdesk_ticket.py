@@ -75,8 +75,8 @@ class HelpdeskTicket(models.Model):
         help="When no ticket has a category yet: the topic found in the text, by its top words.",
     )
     ai_similar_ticket_ids = fields.Many2many(
-        "helpdesk.ticket", "ai_helpdesk_ticket_similar_rel", "ticket_id", "similar_id",
-        string="Similar Solved Tickets", readonly=True, copy=False, groups="base.group_user",
+        "helpdesk.ticket", string="Similar Solved Tickets", compute="_compute_ai_similar",
+        groups="base.group_user", help="Most similar first: the first one's reply is suggested.",
     )
     ai_reply = fields.Text(
         string="Suggested Reply", readonly=True, copy=False, groups="base.group_user",
@@ -92,6 +92,12 @@ class HelpdeskTicket(models.Model):
     ai_can_apply_category = fields.Boolean(
         compute="_compute_ai_can_apply_category", groups="base.group_user",
     )
+
+    def _compute_ai_similar(self):
+        rows = self.env["ai.ticket.similar"].sudo().search([("ticket_id", "in", self.ids)])
+        for ticket in self:
+            ticket.ai_similar_ticket_ids = rows.filtered(
+                lambda row, ticket=ticket: row.ticket_id == ticket).similar_id
 
     @api.depends_context("lang")
     @api.depends("ai_topic")
@@ -203,17 +209,22 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _ai_replace_similar(self, similar):
+        """Each ticket's similar tickets, in the order the engine ranked them."""
         if not similar:
             return
-        self.env.cr.execute(SQL(
-            "DELETE FROM ai_helpdesk_ticket_similar_rel WHERE ticket_id = ANY(%s)",
-            list(similar),
-        ))
-        pairs = [(tid, sid) for tid, sims in similar.items() for sid in sims if sid != tid]
-        if pairs:
+        Similar = self.env["ai.ticket.similar"]
+        Similar.flush_model()
+        self.env.cr.execute(SQL("DELETE FROM ai_ticket_similar WHERE ticket_id = ANY(%s)",
+                                list(similar)))
+        rows = [(tid, sid, rank) for tid, sims in similar.items()
+                for rank, sid in enumerate(dict.fromkeys(sims), start=1) if sid != tid]
+        if rows:
+            now = fields.Datetime.now()
             self.env.cr.execute(SQL(
-                "INSERT INTO ai_helpdesk_ticket_similar_rel (ticket_id, similar_id) VALUES %s "
-                "ON CONFLICT DO NOTHING",
-                SQL(", ").join(SQL("(%s, %s)", tid, sid) for tid, sid in pairs),
+                "INSERT INTO ai_ticket_similar (ticket_id, similar_id, rank, create_uid, "
+                "create_date, write_uid, write_date) VALUES %s",
+                SQL(", ").join(SQL("(%s, %s, %s, %s, %s, %s, %s)", tid, sid, rank, self.env.uid,
+                                   now, self.env.uid, now) for tid, sid, rank in rows),
             ))
+        Similar.invalidate_model()
         self.invalidate_model(["ai_similar_ticket_ids"])

@@ -73,6 +73,19 @@ class TestHelpdeskInsights(AiCrmCommon):
         self.assertFalse(self.ticket.ai_category_id)
         self.assertFalse(self.ticket.ai_escalate)
 
+    def test_similar_tickets_keep_the_engines_order(self):
+        closer = self.env["helpdesk.ticket"].create({
+            "name": "Charged twice again", "partner_id": self.individual.id,
+            "description": "<p>I was charged twice</p>", "category_id": self.billing.id,
+            "stage_id": self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id,
+        })
+        self.apply_tickets([self.row(similar_ticket_ids=[closer.id, self.solved.id],
+                                     reply_source_id=closer.id)])
+        # The first is the most similar, the one whose reply is suggested (not the newest).
+        self.assertEqual(self.ticket.ai_similar_ticket_ids.ids, [closer.id, self.solved.id])
+        self.apply_tickets([self.row(similar_ticket_ids=[self.solved.id, closer.id])])
+        self.assertEqual(self.ticket.ai_similar_ticket_ids.ids, [self.solved.id, closer.id])
+
     def test_bad_batches_write_nothing(self):
         other = self.env["helpdesk.ticket"].create({"name": "Second", "description": "<p>x</p>"})
         bad_batches = {
