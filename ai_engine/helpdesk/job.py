@@ -17,10 +17,13 @@ import pandas as pd
 from ai_engine.explanations import explain
 from ai_engine.helpdesk.evaluate import category_backtest
 from ai_engine.models.ticket_text import CategorySuggester, SimilarTickets, TopicFinder
+from ai_engine.serving import choose
 from ai_engine.text.email_parts import email_body
 from ai_engine.text.sentiment import SentimentScorer
 
 MIN_LABELLED = 20           # categorised tickets needed before suggesting categories
+# Top-1 accuracy by which the classifier must beat the most frequent category to be graded A.
+CATEGORY_MARGIN = 0.02
 ESCALATE_BELOW = -0.8       # sentiment score under which a ticket can be escalated
 VALUABLE_SEGMENTS = {"champions", "loyal", "cant_lose", "at_risk"}
 GONE_SEGMENTS = {"lost", "hibernating"}  # high churn risk, but long gone: nothing to save
@@ -46,9 +49,10 @@ def customer_side(tickets: pd.DataFrame, messages: pd.DataFrame, subject: bool =
     The subject helps to tell what a ticket is about, but not how the customer feels: it is
     often a few words an agent or a web form chose ("Login problem"). Each e-mail loses its
     greeting, sign-off and signature on its own: joined first, only the last one's would go."""
-    from_customer = messages[~messages["from_agent"]]
-    later = from_customer["body"].map(email_body).groupby(from_customer["ticket_id"]).agg(
-        lambda bodies: "\n".join(bodies))
+    from_customer = messages[~messages["from_agent"].astype(bool)]
+    # str.join, not a lambda: on a desk without messages the lambda sees a frame, not a series.
+    later = (from_customer["body"].map(email_body).groupby(from_customer["ticket_id"])
+             .agg("\n".join) if len(from_customer) else pd.Series(dtype=object))
     text = tickets["description"].map(email_body).set_axis(tickets["ticket_id"])
     if subject:
         text = tickets["subject"].set_axis(tickets["ticket_id"]) + ".\n" + text
@@ -80,13 +84,22 @@ def suggest_categories(texts: pd.Series, tickets: pd.DataFrame, targets: list[in
     if not targets:
         return out, {}
     if len(labelled) >= MIN_LABELLED and labelled["category_id"].nunique() >= 2:
-        model = CategorySuggester().fit(texts[labelled["ticket_id"]],
-                                        labelled["category_id"].astype(int))
-        suggested = model.suggest(texts[targets])
-        out["category_id"] = suggested["category"].astype(int).tolist()
-        out["category_confidence"] = suggested["confidence"].round(4).tolist()
-        return out, {"category_method": "classifier", "labelled_tickets": int(len(labelled)),
-                     "category_backtest": category_backtest(texts, labelled)}
+        backtest = category_backtest(texts, labelled)
+        serving = choose(*((backtest["top1_accuracy"], backtest["majority_baseline"])
+                           if backtest else (None, None)), margin=CATEGORY_MARGIN)
+        if serving["served"] == "model":
+            model = CategorySuggester().fit(texts[labelled["ticket_id"]],
+                                            labelled["category_id"].astype(int))
+            suggested = model.suggest(texts[targets])
+            out["category_id"] = suggested["category"].astype(int).tolist()
+            out["category_confidence"] = suggested["confidence"].round(4).tolist()
+        else:  # the most frequent category did as well on the desk's newest tickets
+            shares = labelled["category_id"].astype(int).value_counts(normalize=True)
+            out["category_id"] = int(shares.index[0])
+            out["category_confidence"] = round(float(shares.iloc[0]), 4)
+        return out, {"category_method": "classifier" if serving["served"] == "model"
+                     else "most frequent category", "labelled_tickets": int(len(labelled)),
+                     "category_backtest": backtest, "serving": {"category": serving}}
     if len(tickets) >= 10:
         topics = TopicFinder().fit(texts[tickets["ticket_id"]])
         out["topic"] = [explain("topic_words", words=words) if words else None

@@ -1,5 +1,6 @@
 """The helpdesk run's computations on small hand-made desks (no Odoo needed)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -157,3 +158,29 @@ def test_solved_tickets_and_gone_customers_are_not_escalated(scorer):
     slipping = standing.assign(segment_code="need_attention")  # high risk, still here
     [row] = ticket_insights(tickets, messages, slipping, scorer, since).ticket_rows
     assert row["escalate"] is True
+
+
+def test_the_most_frequent_category_serves_when_the_classifier_did_no_better(scorer):
+    # A desk whose agents filed tickets under two categories at random, whatever the text, and
+    # lately under the commoner one only: on the newest filed tickets the classifier loses to
+    # "always the commonest", so that one serves.
+    generated = generate_tickets(200, seed=5)
+    cut = 160
+    filed = np.where(np.random.default_rng(0).random(cut) < 0.6, 1, 2)
+    filed[int(cut * 0.8):] = 1
+    tickets = pd.DataFrame({
+        "ticket_id": generated["ticket_id"], "customer_id": generated["customer_id"],
+        "subject": generated["subject"], "description": generated["description"],
+        "category_id": [int(filed[i]) if i < cut else None for i in range(len(generated))],
+        "solved": generated.index < cut, "created": generated["created"],
+        "changed_at": generated["created"], "stored_sentiment": None,
+        "scored_at": generated["created"].where(generated.index < cut),
+    })
+    messages = pd.DataFrame(columns=["ticket_id", "date", "body", "from_agent"])
+    standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
+    result = ticket_insights(tickets, messages, standing, scorer,
+                             since=generated["created"].iloc[cut])
+    serving = result.metrics["serving"]["category"]
+    assert serving["served"] == "baseline" and serving["grade"] == "C"
+    assert {r["category_id"] for r in result.ticket_rows} == {1}
+    assert result.metrics["category_method"] == "most frequent category"
