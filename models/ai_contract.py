@@ -15,6 +15,8 @@ CHURN_METHODS = [
     ("model", "Model (trained on your sales history)"),
     ("fallback", "Transparent rule (recency vs. usual gap)"),
 ]
+# How a model did against its plain baseline on the company's own past (ai_engine/serving.py).
+GRADES = [("A", "A: clearly better"), ("B", "B: about equal"), ("C", "C: baseline used")]
 SUGGESTION_SOURCES = [
     ("history", "Bought before"),
     ("affinity", "Bought together"),

@@ -42,6 +42,7 @@ class AiPartnerInsight(models.Model):
         "churn_risk": ai_values.choice(ai_contract.CHURN_RISKS),
         "churn_reasons": ai_values.explanations(ai_contract.CHURN_REASONS, limit=5),
         "churn_method": ai_values.choice(ai_contract.CHURN_METHODS),
+        "churn_grade": ai_values.choice(ai_contract.GRADES),
         "clv": ai_values.amount,
     }
 
@@ -79,6 +80,12 @@ class AiPartnerInsight(models.Model):
         help="Model: a calibrated estimator trained on this company's history. Transparent "
         "rule: used when there is too little history; compares the days since the last order "
         "with the customer's usual gap between orders.",
+    )
+    churn_grade = fields.Selection(
+        ai_contract.GRADES, readonly=True,
+        help="How the churn model did on this company's own past against the recency rule "
+        "(silence against the customer's usual gap): A clearly better, B about equal (the model "
+        "serves in both cases), C worse (the rule serves).",
     )
     clv = fields.Monetary(
         string="Lifetime Value (12 months)", readonly=True,

@@ -1,27 +1,105 @@
-"""The run form's metrics: the back-test's headline table first, then every figure."""
+"""The run form's metrics as a report: what the run did, which model served and how it did on
+the company's own past (with its grade against the plain baseline), then — folded — every
+figure the engine sent."""
 
 import json
 
 from markupsafe import Markup, escape
 
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+# What each serving decision is about, and the baseline it was measured against.
+DECISIONS = {
+    "churn": (_lt("Churn risk"), _lt("the recency rule (silence against the usual gap)")),
+    "suggestions_repeat": (_lt("Suggestions of products bought before"),
+                           _lt("the customer's own most-bought products")),
+    "suggestions_new": (_lt("Suggestions of products never bought"), _lt("best sellers")),
+    "category": (_lt("Ticket category suggestions"), _lt("the most frequent category")),
+}
+GRADES = {
+    "A": _lt("A — the model served: clearly better than %(baseline)s"),
+    "B": _lt("B — the model served: about as good as %(baseline)s"),
+    "C": _lt("C — %(baseline)s served: the model did worse"),
+    None: _lt("%(baseline)s served: too little history to check the model"),
+}
+
 
 def to_html(env, metrics_json):
-    """JSON metrics → a two-column HTML table (nested keys joined by dots)."""
+    """JSON metrics → the report: summary, serving decisions, back-test, folded details."""
     if not metrics_json:
         return False
     try:
         metrics = json.loads(metrics_json)
     except ValueError:
         return Markup("<pre>%s</pre>") % metrics_json
-    headline = _headline(env, metrics) if isinstance(metrics, dict) else Markup("")
-    rows = _flatten_metrics(env, metrics) if isinstance(metrics, dict) else [("", metrics)]
-    body = Markup("").join(
+    if not isinstance(metrics, dict):
+        return Markup("<pre>%s</pre>") % metrics_json
+    rows = _flatten_metrics(env, metrics)
+    details = Markup("").join(
         Markup("<tr><th>%s</th><td>%s</td></tr>")
         % (key.replace("_", " "), _format_metric(env, value))
         for key, value in rows
     )
-    table = Markup('<table class="table table-sm o_ai_run_metrics"><tbody>%s</tbody></table>')
-    return headline + table % body
+    return (_summary(env, metrics) + _serving(env, metrics.get("serving") or {})
+            + _headline(env, metrics) + _notes(metrics)
+            + Markup('<details class="o_ai_run_details mt-3"><summary>%s</summary>'
+                     '<table class="table table-sm o_ai_run_metrics"><tbody>%s</tbody></table>'
+                     "</details>") % (env._("All figures (technical)"), details))
+
+
+def _summary(env, metrics):
+    """One sentence on what the run did."""
+    if "n_tickets" in metrics:
+        text = env._("%(changed)s new or changed tickets analysed out of %(n)s; %(escalated)s to "
+                     "escalate.", changed=metrics.get("n_changed", 0), n=metrics["n_tickets"],
+                     escalated=metrics.get("escalated", 0))
+    elif "suggestions" in metrics:
+        text = env._("%(customers)s customers got a list of suggested products (%(rows)s "
+                     "suggestions, %(pairs)s products bought together).",
+                     customers=metrics.get("n_customers", 0), rows=metrics["suggestions"],
+                     pairs=metrics.get("affinities", 0))
+    elif "n_customers" in metrics:
+        text = env._("%(n)s customers scored as of %(as_of)s, churn horizon %(days)s days.",
+                     n=metrics["n_customers"], as_of=metrics.get("as_of", "?"),
+                     days=metrics.get("horizon_days", "?"))
+    else:
+        return Markup("")
+    return Markup('<p class="o_ai_run_summary lead">%s</p>') % text
+
+
+def _serving(env, serving):
+    """Which served, the model or its baseline, with the grade, for each decision of the run."""
+    rows = Markup("")
+    for key, decision in serving.items():
+        if key not in DECISIONS or not isinstance(decision, dict):
+            continue
+        label, baseline = DECISIONS[key]
+        grade = decision.get("grade")
+        template = env._(GRADES.get(grade, GRADES[None]))
+        text = template % {"baseline": env._(baseline)}
+        badge = {"A": "text-bg-success", "B": "text-bg-info", "C": "text-bg-warning"}.get(
+            grade, "text-bg-secondary")
+        rows += Markup('<tr><th>%s</th><td><span class="badge %s">%s</span></td><td>%s</td>'
+                       "<td>%s</td><td>%s</td></tr>") % (
+            env._(label), badge, grade or "—", text,
+            _format_metric(env, decision.get("model")),
+            _format_metric(env, decision.get("baseline")))
+    if not rows:
+        return Markup("")
+    return Markup('<table class="table table-sm o_ai_run_serving"><thead><tr><th>%s</th>'
+                  "<th>%s</th><th/><th>%s</th><th>%s</th></tr></thead><tbody>%s</tbody>"
+                  "</table>") % (env._("What serves"), env._("Grade"), env._("Model"),
+                                 env._("Baseline"), rows)
+
+
+def _notes(metrics):
+    notes = [note for note in metrics.get("notes") or [] if isinstance(note, str)]
+    if not notes:
+        return Markup("")
+    return Markup('<ul class="o_ai_run_notes text-muted">%s</ul>') % Markup("").join(
+        Markup("<li>%s</li>") % note for note in notes)
 
 
 def _headline(env, metrics):
@@ -34,9 +112,12 @@ def _headline(env, metrics):
     model, baseline = backtest.get("model"), backtest.get("baseline")
     if not (model and baseline):
         return Markup("")
+    rate = backtest.get("churn_rate")
+    best = min(1.0, rate / 0.1) / rate if rate else None
     measures = [("auc", env._("AUC (ranking, 1 = perfect, 0.5 = chance)")),
                 ("brier", env._("Brier score (lower is better)")),
-                ("lift_top_decile", env._("Lift in the riskiest 10 %"))]
+                ("lift_top_decile", env._("Lift in the riskiest 10 %% (best possible: %(best)s)",
+                                          best=_format_metric(env, best)))]
     caption = env._(
         "Churn model checked on your own past: learned from history up to %(as_of)s, "
         "compared with what %(n)s customers did in the next %(days)s days.",

@@ -48,6 +48,7 @@ class ResPartner(models.Model):
     ai_churn_risk = _insight_field(fields.Selection, "churn_risk", "Churn Risk")
     ai_churn_reasons = _insight_field(fields.Text, "churn_reasons_text", "Churn Reasons")
     ai_churn_method = _insight_field(fields.Selection, "churn_method", "Method")
+    ai_churn_grade = _insight_field(fields.Selection, "churn_grade", "Churn Grade")
     ai_clv = _insight_field(fields.Monetary, "clv", "Lifetime Value (12 months)",
                             currency_field="ai_currency_id")
     ai_scored_at = _insight_field(fields.Datetime, "scored_at", "Scored At")

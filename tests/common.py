@@ -67,6 +67,7 @@ class AiCrmCommon(TransactionCase):
             "churn_reasons": [{"code": "silence_vs_own_gap", "days": 40, "gap": 21},
                               {"code": "spend_fell_year", "percent": 30}],
             "churn_method": "model",
+            "churn_grade": "A",
             "clv": 800.0,
         }
         row.update(overrides)

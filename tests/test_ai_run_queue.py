@@ -178,6 +178,27 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertLess(headline.index("0.515"), headline.index("0.597"))
         self.assertIn("0.495", headline)
 
+    def test_run_form_reads_like_a_report(self):
+        run = self.queue()
+        claim = self.EngineRun.ai_claim_next("w", ["insights"])
+        metrics = {
+            "as_of": "2026-08-01", "horizon_days": 90, "n_customers": 412,
+            "notes": ["only 40 repeat customers"],
+            "serving": {"churn": {"served": "baseline", "grade": "C", "model": 0.801,
+                                  "baseline": 0.823}},
+            "backtest": {"as_of": "2026-05-03", "horizon_days": 90, "n_customers": 390,
+                         "churn_rate": 0.69,
+                         "model": {"auc": 0.801, "brier": 0.15, "lift_top_decile": 1.44},
+                         "baseline": {"auc": 0.823, "brier": 0.14, "lift_top_decile": 1.44}}}
+        self.EngineRun.ai_finish(claim["id"], {"partners_scored": 412, "metrics": metrics})
+        html = str(run.metrics_html)
+        order = [html.index(part) for part in (
+            "412 customers scored as of 2026-08-01", "C — the recency rule", "0.823",
+            "best possible: 1.449", "only 40 repeat customers", "<details")]
+        self.assertEqual(order, sorted(order), "summary, what serves, back-test, notes, details")
+        self.assertIn("backtest.model.auc", html.split("<details")[1], "raw keys are folded")
+        self.assertNotIn("backtest.model.auc", html.split("<details")[0])
+
     def test_metrics_html_escapes(self):
         run = self.queue()
         run.metrics_json = json.dumps({"note": "<script>alert(1)</script>"})

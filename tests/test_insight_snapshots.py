@@ -15,12 +15,12 @@ class TestInsightSnapshots(AiCrmCommon):
         self.assertRecordValues(self.insight_of(self.customer) + self.insight_of(self.individual), [
             {"recency_days": 12, "frequency": 7, "monetary": 1234.5, "rfm_score": "545",
              "segment_id": self.segment_champions.id, "churn_probability": 42.34,
-             "churn_risk": "medium", "churn_method": "model", "clv": 800.0, "active": True,
-             "currency_id": self.company.currency_id.id},
+             "churn_risk": "medium", "churn_method": "model", "churn_grade": "A", "clv": 800.0,
+             "active": True, "currency_id": self.company.currency_id.id},
             {"recency_days": 12, "frequency": 7, "monetary": 1234.5, "rfm_score": "111",
              "segment_id": self.segment_at_risk.id, "churn_probability": 90.0,
-             "churn_risk": "high", "churn_method": "fallback", "clv": 800.0, "active": True,
-             "currency_id": self.company.currency_id.id},
+             "churn_risk": "high", "churn_method": "fallback", "churn_grade": "A", "clv": 800.0,
+             "active": True, "currency_id": self.company.currency_id.id},
         ])
         # The contact person shows its company's insight, rendered from the engine's codes.
         self.assertRecordValues(self.contact.with_user(self.salesperson), [{
@@ -134,6 +134,7 @@ class TestInsightSnapshots(AiCrmCommon):
             {"churn_probability": 1.5},
             {"churn_risk": "extreme"},
             {"churn_method": "magic"},
+            {"churn_grade": "D"},
             {"recency_days": "twelve"},
             {"recency_days": -3},
             {"frequency": 2.5},
