@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -18,28 +19,53 @@ from ai_engine.errors import AiEngineError, DataError
 app = typer.Typer(help="ai_crm sidecar engine: customer insights from sales history.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console()
+MAX_HORIZON_DAYS = 3650
 err_console = Console(stderr=True)
 
 
 def fail_cleanly(command):
-    """Deliberate engine errors become one red line on stderr and exit code 2 (no traceback)."""
+    """Deliberate engine errors become one red line on stderr and exit code 2 (no traceback);
+    with ``--json``, one JSON object ``{"error": …}`` on stdout instead."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except AiEngineError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+            if kwargs.get("as_json"):
+                typer.echo(json.dumps({"error": str(exc)}))
+            else:
+                err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
     return wrapper
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _parse_date(value: str | None, option: str) -> pd.Timestamp | None:
+    """An ISO date only: 12/01/2022 means December to some and January to others."""
     if not value:
         return None
+    text = value.strip()
     try:
-        return pd.Timestamp(value.strip()).normalize()
+        if not ISO_DATE.match(text):
+            raise ValueError(text)
+        return pd.Timestamp(text).normalize()
     except ValueError:
-        raise DataError(f"{option} must be a date like 2024-12-31, not {value!r}.") from None
+        raise DataError(f"{option} must be a date written YYYY-MM-DD (e.g. 2024-12-31), not "
+                        f"{value!r}.") from None
+
+
+def _in_range(value: int | None, option: str, low: int, high: int) -> int | None:
+    if value is not None and not low <= value <= high:
+        raise DataError(f"{option} must be between {low:,} and {high:,}, not {value:,}.")
+    return value
+
+
+def _output_dir(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise DataError(f"--out-dir {path} is a file, not a folder.")
+    return path
 
 
 def _summary_table(result) -> Table:
@@ -61,6 +87,14 @@ def _summary_table(result) -> Table:
     return table
 
 
+def _say_notes(frame) -> None:
+    """What reading the file fixed or dropped, one line each (on stderr: stdout may be data)."""
+    from ai_engine.io import notes_of
+
+    for note in notes_of(frame):
+        err_console.print(f"Note: {note}", highlight=False, soft_wrap=True)
+
+
 def _emit(result, as_json: bool, extra: dict | None = None) -> None:
     if as_json:
         typer.echo(json.dumps({**result.metrics, **(extra or {})}, default=str))
@@ -78,7 +112,8 @@ def score(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Score date YYYY-MM-DD (default: the last date in the file).")] = None,
     horizon_days: Annotated[int | None, typer.Option(
-        "--horizon-days", help="Churn horizon (default: from the customers' usual gaps).")] = None,
+        "--horizon-days", help="Churn horizon in days, 1 to 3,650 (default: from the "
+        "customers' usual gaps).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Scores CSV to write.")] = Path(
         "scores.csv"),
     min_repeat_customers: Annotated[int, typer.Option(
@@ -90,8 +125,11 @@ def score(
     from ai_engine.insights.job import score_customers
     from ai_engine.io import read_transactions, write_scores
 
+    _in_range(horizon_days, "--horizon-days", 1, MAX_HORIZON_DAYS)
+    _in_range(min_repeat_customers, "--min-repeat-customers", 1, 1_000_000)
+    as_of = _parse_date(as_of, "--as-of")
     tx = read_transactions(transactions)
-    result = score_customers(tx, as_of=_parse_date(as_of, "--as-of"), horizon_days=horizon_days,
+    result = score_customers(tx, as_of=as_of, horizon_days=horizon_days,
                              min_repeat_customers=min_repeat_customers, backtest=backtest)
     path = write_scores(result.scores, out)
     _emit(result, as_json, {"scores": str(path)})
@@ -100,13 +138,15 @@ def score(
 @app.command()
 @fail_cleanly
 def demo(
-    customers: Annotated[int, typer.Option("--customers", min=1,
-                                           help="Customers to generate.")] = 2000,
+    customers: Annotated[int, typer.Option(
+        "--customers", help="Customers to generate (1 to 200,000).")] = 2000,
     out_dir: Annotated[Path, typer.Option("--out-dir", help="Output folder.")] = Path(
         "ai-engine-demo"),
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the history.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the history (0 or more).")
+                    ] = 0,
     tickets: Annotated[int, typer.Option(
-        "--tickets", min=0, help="Helpdesk tickets to generate and analyse (0: none).")] = 600,
+        "--tickets", help="Helpdesk tickets to generate and analyse (0: none; at most "
+        "100,000).")] = 600,
     currency: Annotated[str, typer.Option(
         "--currency", help="Currency code the report shows amounts in.")] = "EUR",
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
@@ -116,7 +156,11 @@ def demo(
     customers too."""
     from ai_engine.demo.run import run_demo
 
-    result, outputs = run_demo(customers, out_dir, seed, tickets, console.status, currency)
+    _in_range(customers, "--customers", 1, 200_000)
+    _in_range(seed, "--seed", 0, 2**32 - 1)
+    _in_range(tickets, "--tickets", 0, 100_000)
+    result, outputs = run_demo(customers, _output_dir(out_dir), seed, tickets, console.status,
+                               currency)
     _emit(result, as_json, outputs)
 
 
@@ -134,8 +178,10 @@ def recommend(
     from ai_engine.io import read_transactions
     from ai_engine.suggestions.job import recommend_transactions
 
-    recs = recommend_transactions(read_transactions(transactions),
-                                  as_of=_parse_date(as_of, "--as-of"), top=top)
+    as_of = _parse_date(as_of, "--as-of")
+    tx = read_transactions(transactions)
+    _say_notes(tx)
+    recs = recommend_transactions(tx, as_of=as_of, top=top)
     recs.to_csv(out, index=False)
     console.print(f"{recs['customer_id'].nunique()} customers, {len(recs)} suggestions: {out}",
                   highlight=False)
@@ -154,6 +200,7 @@ def sentiment(
     from ai_engine.text.sentiment import SentimentScorer
 
     rows = read_texts(texts)
+    _say_notes(rows)
     scored = SentimentScorer().score(rows["text"].tolist())
     result = pd.concat([rows[["id"]], scored], axis=1)[SENTIMENT_COLUMNS]
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ai_engine.datasets.synthetic_tickets import as_desk, generate_tickets
 from ai_engine.helpdesk.job import ticket_insights
+from ai_engine.helpdesk.load import TICKET_KEYS
 from ai_engine.text.sentiment import SentimentScorer
 
 HISTORY_SHARE = 0.8
@@ -37,9 +38,11 @@ def demo_desk(scores: pd.DataFrame, as_of, n_tickets: int, seed: int = 0
     result = ticket_insights(tickets, messages, standing, SentimentScorer(), since=None)
     names = dict(enumerate(sorted(generated["recorded_category"].unique())))
     history = tickets["solved"].to_numpy()  # as_desk's history: solved and filed
-    # language: as detected; reply: the one suggested (not the generated answer)
-    table = generated.drop(columns=["language", "reply"]).join(
-        pd.DataFrame(result.ticket_rows).set_index("id"), on="ticket_id")
+    # What the analysis found replaces what the generator meant (language as detected, the
+    # reply suggested rather than the generated answer); a desk too small to analyse has none.
+    found = pd.DataFrame(result.ticket_rows, columns=["id", *TICKET_KEYS[1:]]).set_index("id")
+    table = generated.drop(columns=[c for c in found.columns if c in generated.columns]).join(
+        found, on="ticket_id")
     table = table.assign(
         segment=table["customer_id"].map(scores.set_index("customer_id")["segment"]),
         state=np.where(history, "solved", "open"),

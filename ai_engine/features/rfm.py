@@ -100,10 +100,19 @@ def quintile_score(values: pd.Series, higher_is_better: bool = True) -> pd.Serie
     return (1 + np.minimum(4, np.floor(5 * position))).fillna(1).astype(int)
 
 
+# With no spread in recency (everybody last bought on one day), a quintile says nothing; a
+# purchase this many days old or newer is then "recent".
+RECENT_DAYS = 30
+
+
 def rfm_scores(summary: pd.DataFrame) -> pd.DataFrame:
     """``r_score, f_score, m_score`` (1–5, 5 best) and the text ``rfm_score`` such as '545'."""
+    recency = summary["recency_days"]
+    r_score = quintile_score(recency, higher_is_better=False)
+    if recency.nunique(dropna=True) == 1:
+        r_score[:] = 5 if recency.iloc[0] <= RECENT_DAYS else 3
     scores = pd.DataFrame({
-        "r_score": quintile_score(summary["recency_days"], higher_is_better=False),
+        "r_score": r_score,
         "f_score": quintile_score(summary["frequency"]),
         "m_score": quintile_score(summary["monetary"]),
     }, index=summary.index)

@@ -15,7 +15,7 @@ from ai_engine.features.churn_features import default_horizon
 from ai_engine.features.rfm import customer_summary, rfm_scores
 from ai_engine.features.segments import assign_segments
 from ai_engine.insights.evaluate import evaluate_at
-from ai_engine.io import validate_transactions
+from ai_engine.io import notes_of, validate_transactions
 from ai_engine.models import reasons
 from ai_engine.models.churn import ChurnModel
 from ai_engine.models.clusters import BehaviourClusters
@@ -122,7 +122,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     if horizon_days is not None and int(horizon_days) < 1:
         raise DataError("The churn horizon must be at least 1 day.")
     horizon = int(horizon_days) if horizon_days else default_horizon(past)
-    notes: list[str] = []
+    notes: list[str] = notes_of(tx)
     summary = customer_summary(past, as_of)
     skipped = int((summary["frequency"] == 0).sum())
     summary = summary[summary["frequency"] > 0]

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ai_engine.explanations import CLUSTERS, explain, render
+from ai_engine.features.rfm import RECENT_DAYS
 
 COLUMNS = ["recency_days", "frequency", "monetary"]
 MIN_CUSTOMERS = 10
@@ -50,8 +51,12 @@ def describe_group(median: pd.Series, population: pd.DataFrame) -> dict:
     spend = {"high": "high", "mid": "mid", "low": "small"}[_tercile(
         median["monetary"], q.loc[1 / 3, "monetary"], max(q.loc[2 / 3, "monetary"],
                                                           q.loc[0.5, "monetary"]))]
-    when = {"low": "recent", "mid": "lapsing", "high": "gone"}[_tercile(
-        median["recency_days"], q.loc[1 / 3, "recency_days"], q.loc[2 / 3, "recency_days"])]
+    if q.loc[1 / 3, "recency_days"] == q.loc[2 / 3, "recency_days"]:  # one day for everyone
+        when = "recent" if median["recency_days"] <= RECENT_DAYS else "lapsing"
+    else:
+        when = {"low": "recent", "mid": "lapsing", "high": "gone"}[_tercile(
+            median["recency_days"], q.loc[1 / 3, "recency_days"],
+            q.loc[2 / 3, "recency_days"])]
     return explain("cluster", often=often, spend=spend, when=when)
 
 

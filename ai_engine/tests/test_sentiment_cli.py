@@ -46,7 +46,6 @@ def test_header_only_writes_an_empty_contract(tmp_path):
     ("text\nhello\n", ["missing", "id"]),
     ("id,text\n1,hello, world\n", ["more values", "quoted"]),
     ('id,text\n1,"never closed\n', ["not a readable CSV"]),
-    (b"id,text\n1,\xff\xfe bad bytes\n", ["not a readable CSV"]),
     ("id,text\n,orphan text\n", ["no id", "line 2"]),
 ])
 def test_bad_input_fails_cleanly(tmp_path, content, words):
@@ -57,3 +56,10 @@ def test_bad_input_fails_cleanly(tmp_path, content, words):
     for word in words:
         assert word in result.output
     assert not out.exists()
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_with_a_note(tmp_path):
+    result, out = run(tmp_path, "id,text\n1,Très déçu: encore cassé!\n".encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    assert "Windows-1252" in result.output
+    assert pd.read_csv(out)["label"].tolist() == ["negative"]
