@@ -18,6 +18,8 @@ TASKS = [
     ("suggestions", "Product suggestions"),
 ]
 PENDING_STATES = ("queued", "running")
+LEASE_MINUTES = 30  # a worker reports at least this often (ai_heartbeat, each batch written)
+MAX_ATTEMPTS = 2
 FINISH_KEYS = {"partners_scored", "metrics", "log"}
 
 
@@ -68,6 +70,12 @@ class AiRun(models.Model):
     )
     log = fields.Text(readonly=True)
     error = fields.Text(readonly=True)
+    lease_until = fields.Datetime(
+        readonly=True, help="A running run whose worker has not reported by then is taken back: "
+        "queued again once, failed the second time.")
+    claim_token = fields.Char(readonly=True, copy=False,
+                              help="What the worker sent with its claim, to claim it again safely.")
+    attempts = fields.Integer(readonly=True, help="How many times a worker claimed this run.")
 
     def init(self):
         # Two "Run now" clicks racing each other must not queue the same work twice.
@@ -168,8 +176,32 @@ class AiRun(models.Model):
         return True
 
     @api.model
-    def _stale_run_hours(self):
-        return 24
+    def _ai_lease(self):
+        """How long a worker may stay silent on a run it claimed before it is taken back."""
+        minutes = self.env["ir.config_parameter"].sudo().get_param(
+            "ai_crm.run_lease_minutes", LEASE_MINUTES)
+        return timedelta(minutes=int(minutes))
+
+    @api.model
+    def _ai_take_back_expired(self):
+        """Running runs whose worker fell silent past the lease (killed, cut off): queued again
+        once, failed the second time; what they staged goes either way."""
+        expired = self.sudo().search([("state", "=", "running"),
+                                      ("lease_until", "<", fields.Datetime.now())])
+        if not expired:
+            return expired
+        again = expired.filtered(lambda run: run.attempts < MAX_ATTEMPTS)
+        for run in again:
+            for model in self.env["ai.engine.snapshot"]._ai_snapshot_models(run.task):
+                model._ai_discard(run)
+        again.write({"state": "queued", "worker": False, "lease_until": False,
+                     "claim_token": False,
+                     "error": self.env._("The worker stopped answering; queued again.")})
+        (expired - again)._ai_fail_runs(self.env._(
+            "The worker stopped answering %(n)s times: the run was given up.", n=MAX_ATTEMPTS))
+        _logger.info("AI runs taken back after their lease: %d queued again, %d failed",
+                     len(again), len(expired - again))
+        return expired
 
     @api.model
     def _cron_tasks(self):
@@ -181,10 +213,7 @@ class AiRun(models.Model):
         """Fail runs a worker abandoned, then queue ``tasks`` (default: every task of the daily
         cron) for every company."""
         runs = self.sudo()
-        limit = fields.Datetime.now() - timedelta(hours=self._stale_run_hours())
-        stale = runs.search([("state", "=", "running"), ("started_at", "<", limit)])
-        stale._ai_fail_runs(self.env._("The worker did not report back within %(hours)s hours.",
-                                       hours=self._stale_run_hours()))
+        stale = self._ai_take_back_expired()
         # Every company gets its runs; companies are few.
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         before = runs.search_count([("state", "=", "queued")])
@@ -193,7 +222,7 @@ class AiRun(models.Model):
                 runs.action_queue(task, company.id, "cron")
         queued = runs.search_count([("state", "=", "queued")]) - before
         _logger.info(
-            "AI runs: %d queued for %d companies, %d stale runs failed",
+            "AI runs: %d queued for %d companies, %d runs taken back after their lease",
             queued, len(companies), len(stale),
         )
         return queued
@@ -211,7 +240,7 @@ class AiRun(models.Model):
         return dict(ai_contract.TASK_NEEDS)
 
     @api.model
-    def ai_claim_next(self, worker, tasks):
+    def ai_claim_next(self, worker, tasks, token=None):
         """Atomically take the oldest queued run of ``tasks`` in one of the caller's companies
         whose company has no pending run of a task it reads (``_ai_task_needs``).
 
@@ -219,11 +248,22 @@ class AiRun(models.Model):
         the same run; a run waiting for another is seen as pending (queued, then running) by
         every worker until that one is over.
 
+        ``token``: any text unique to this claim; a claim repeated with the same token (its
+        answer was lost on the way) returns the run it took the first time instead of a second
+        one. A claimed run is the worker's for a lease (``ai_heartbeat`` extends it).
+
         :return: ``{"id", "task", "company_id", "params"}`` or False when nothing is ready.
         """
         self._check_engine()
         if isinstance(tasks, str) or not isinstance(tasks, (list, tuple)) or not tasks:
             raise ValidationError(self.env._("tasks must be a non-empty list of task names."))
+        if token:
+            again = self.sudo().search([
+                ("state", "=", "running"), ("claim_token", "=", str(token)),
+                ("company_id", "in", self.env.user.company_ids.ids)], limit=1)
+            if again:
+                return again._ai_claim_answer()
+        self._ai_take_back_expired()
         needs = [(task, need) for task, needed in self._ai_task_needs().items()
                  for need in needed] or [(None, None)]
         self.env["ai.run"].flush_model(["state", "task", "company_id", "queued_at"])
@@ -241,19 +281,31 @@ class AiRun(models.Model):
         if not row:
             return False
         run = self.sudo().browse(row[0])
+        now = fields.Datetime.now()
         run.write({
             "state": "running",
-            "started_at": fields.Datetime.now(),
+            "started_at": now,
             "worker": str(worker or "")[:256],
+            "lease_until": now + self._ai_lease(),
+            "claim_token": str(token)[:64] if token else False,
+            "attempts": run.attempts + 1,
+            "error": False,
         })
         _logger.info("AI run %d (%s, company %d) claimed by %s",
                      run.id, run.task, run.company_id.id, run.worker)
-        return {
-            "id": run.id,
-            "task": run.task,
-            "company_id": run.company_id.id,
-            "params": run._ai_claim_params(),
-        }
+        return run._ai_claim_answer()
+
+    def _ai_claim_answer(self):
+        self.ensure_one()
+        return {"id": self.id, "task": self.task, "company_id": self.company_id.id,
+                "params": self._ai_claim_params()}
+
+    @api.model
+    def ai_heartbeat(self, run_id):
+        """The worker is still on the run: its lease starts again. :return: the new lease end."""
+        run = self._ai_engine_run(run_id, ("running",))
+        run.lease_until = fields.Datetime.now() + self._ai_lease()
+        return fields.Datetime.to_string(run.lease_until)
 
     def _ai_claim_params(self):
         """What the engine needs to know for this run, besides its data."""

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 ACTIONS = [("shown", "Shown"), ("added", "Added"), ("dismissed", "Dismissed")]
 
@@ -39,35 +40,41 @@ class AiSuggestionEvent(models.Model):
         for event in self:
             event.accepted = 100.0 if event.action == "added" else 0.0
 
+    _sql_constraints = [
+        ("order_product_uniq", "unique(order_id, product_id)",
+         "A suggestion is recorded once per quotation and product."),
+    ]
+
     @api.model
     def _ai_record(self, order, suggestions, action):
         """Record ``action`` for ``suggestions`` (dicts of ``sale.order.ai_suggestions``) of a
-        saved ``order``; a shown suggestion keeps its outcome, an outcome replaces "shown".
+        saved ``order``: one row per quotation and product, even when two requests arrive
+        together (``INSERT … ON CONFLICT`` on the unique key, not search then create); a shown
+        suggestion keeps its outcome, an outcome replaces "shown" and keeps the rank shown.
         """
-        events = self.sudo()
-        existing = {
-            event.product_id.id: event
-            for event in events.search([
-                ("order_id", "=", order.id),
-                ("product_id", "in", [s["product_id"] for s in suggestions]),
-            ])
-        }
+        if not suggestions:
+            return self.browse()
+        self.flush_model()
         now = fields.Datetime.now()
-        new = []
-        for suggestion in suggestions:
-            event = existing.get(suggestion["product_id"])
-            if event and action != "shown":
-                event.write({"action": action, "acted_at": now, "user_id": self.env.uid})
-            elif not event:
-                new.append({
-                    "company_id": order.company_id.id,
-                    "order_id": order.id,
-                    "partner_id": order.partner_id.commercial_partner_id.id,
-                    "product_id": suggestion["product_id"],
-                    "source": suggestion.get("source"),
-                    "rank": suggestion.get("rank"),
-                    "action": action,
-                    "acted_at": now if action != "shown" else False,
-                    "user_id": self.env.uid,
-                })
-        return events.create(new) | events.browse([e.id for e in existing.values()])
+        outcome = action != "shown"
+        values = SQL(", ").join(SQL(
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            order.company_id.id, order.id, order.partner_id.commercial_partner_id.id,
+            suggestion["product_id"], suggestion.get("source"), suggestion.get("rank"), action,
+            now if outcome else None, self.env.uid, 100.0 if action == "added" else 0.0,
+            self.env.uid, now, self.env.uid, now,
+        ) for suggestion in suggestions)
+        conflict = SQL(
+            "DO UPDATE SET action = EXCLUDED.action, acted_at = EXCLUDED.acted_at, "
+            "user_id = EXCLUDED.user_id, accepted = EXCLUDED.accepted, "
+            "write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date"
+            if outcome else "DO NOTHING")
+        self.env.cr.execute(SQL(
+            "INSERT INTO ai_suggestion_event (company_id, order_id, partner_id, product_id, "
+            "source, rank, action, acted_at, user_id, accepted, create_uid, create_date, "
+            "write_uid, write_date) VALUES %s ON CONFLICT (order_id, product_id) %s",
+            values, conflict,
+        ))
+        self.invalidate_model()
+        return self.sudo().search([("order_id", "=", order.id),
+                                   ("product_id", "in", [s["product_id"] for s in suggestions])])

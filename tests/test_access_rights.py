@@ -87,7 +87,20 @@ class TestAccessRights(AiCrmCommon):
     def test_admin_is_ai_manager(self):
         self.assertTrue(self.env.ref("base.user_admin").has_group("ai_crm.group_ai_manager"))
         self.assertTrue(self.ai_manager.has_group("ai_crm.group_ai_user"))
-        self.assertTrue(self.engine_user.has_group("sales_team.group_sale_salesman_all_leads"))
+
+    def test_engine_reads_orders_but_has_no_sales_rights(self):
+        self.assertFalse(self.engine_user.has_group("sales_team.group_sale_salesman"))
+        order = self.env["sale.order"].create({"partner_id": self.customer.id})
+        as_engine = self.env["sale.order"].with_user(self.engine_user)
+        self.assertEqual(as_engine.search([("id", "=", order.id)]), order)
+        self.assertEqual(order.with_user(self.engine_user).read(["partner_id"])[0]["partner_id"][0],
+                         self.customer.id)
+        for attempt in (lambda: order.with_user(self.engine_user).write({"note": "changed"}),
+                        lambda: order.with_user(self.engine_user).action_confirm(),
+                        lambda: as_engine.create({"partner_id": self.customer.id})):
+            with self.assertRaises(AccessError):
+                attempt()
+        self.assertEqual(order.state, "draft")
 
     def test_portal_sees_no_insight(self):
         with self.assertRaises(AccessError):

@@ -205,18 +205,50 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertNotIn("<script>", str(run.metrics_html))
         self.assertIn("&lt;script&gt;", str(run.metrics_html))
 
-    def test_stale_running_run_failed_by_cron(self):
+    def expire(self, run):
+        run.lease_until = fields.Datetime.now() - timedelta(minutes=1)
+
+    def test_a_run_whose_worker_fell_silent_is_taken_back(self):
         run = self.queue()
-        self.EngineRun.ai_claim_next("w", ["insights"])
+        self.EngineRun.ai_claim_next("w1", ["insights"])
         self.env["ai.partner.insight"].with_user(self.engine_user).ai_write(
             run.id, [self.insight_row(self.customer)])
-        run.started_at = fields.Datetime.now() - timedelta(days=2)
-        self.Run._cron_queue_runs()
-        self.assertEqual(run.state, "failed")
+        self.assertTrue(run.lease_until > fields.Datetime.now())
+        self.expire(run)
+        # The next claim (any worker) first takes it back: queued again, its rows gone...
+        claim = self.EngineRun.ai_claim_next("w2", ["insights"])
+        self.assertEqual(claim["id"], run.id)
+        self.assertRecordValues(run, [{"state": "running", "worker": "w2", "attempts": 2}])
         self.assertFalse(self.env["ai.partner.insight"].sudo().with_context(
             active_test=False).search([("run_id", "=", run.id)]), "its staged rows are gone")
+        # ...and a worker silent twice gives the run up; the daily cron queues a new one.
+        self.expire(run)
+        self.Run._cron_queue_runs()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("stopped answering", run.error)
         self.assertTrue(self.Run.search([("company_id", "=", self.company.id),
-                                         ("state", "=", "queued")]))
+                                         ("task", "=", "insights"), ("state", "=", "queued")]))
+        # The silent worker's late report is refused, not mixed in.
+        with self.assertRaises(ValidationError):
+            self.EngineRun.ai_finish(run.id, {"partners_scored": 1})
+
+    def test_a_claim_repeated_with_its_token_gets_the_same_run(self):
+        first, second = self.queue(), self.queue(self.other_company)
+        claim = self.EngineRun.ai_claim_next("w", ["insights"], "token-1")
+        again = self.EngineRun.ai_claim_next("w", ["insights"], "token-1")
+        self.assertEqual(again, claim)  # the answer was lost: the same run, not another
+        self.assertEqual({first.state, second.state}, {"running", "queued"})
+        self.assertNotEqual(self.EngineRun.ai_claim_next("w", ["insights"], "token-2")["id"],
+                            claim["id"])
+
+    def test_heartbeat_extends_the_lease(self):
+        run = self.queue()
+        self.EngineRun.ai_claim_next("w", ["insights"])
+        self.expire(run)
+        self.EngineRun.ai_heartbeat(run.id)
+        self.assertTrue(run.lease_until > fields.Datetime.now())
+        self.assertFalse(self.EngineRun.ai_claim_next("w2", ["insights"]))
+        self.assertEqual(run.state, "running")
 
     def test_manager_stops_run(self):
         run = self.queue()

@@ -157,4 +157,6 @@ class TestPartnerInsights(AiCrmCommon):
         }])
         views = self.env["res.config.settings"].with_user(admin).get_views(
             [(False, "form")])
-        self.assertIn("ai_churn_horizon_days", views["views"]["form"]["arch"])
+        arch = views["views"]["form"]["arch"]
+        self.assertIn("ai_churn_horizon_days", arch)
+        self.assertIn("derive it from your", arch)  # what 0 days means is said on the page

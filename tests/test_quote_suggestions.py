@@ -1,6 +1,9 @@
+from psycopg2 import IntegrityError
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from .common import AiCrmCommon
 
@@ -254,6 +257,11 @@ class TestQuoteSuggestions(AiCrmCommon):
         [group] = Event.with_user(self.ai_manager).read_group(
             [("order_id", "=", order.id)], ["accepted:avg"], [])
         self.assertAlmostEqual(group["accepted"], 40.0)
+        # One row per quotation and product, whatever the ORM is asked.
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), \
+                self.env.cr.savepoint():
+            Event.create({"company_id": self.company.id, "order_id": order.id,
+                          "product_id": self.bulb.id})
         # Salespeople count through the actions only.
         with self.assertRaises(AccessError):
             Event.with_user(self.salesperson).search([])
