@@ -11,5 +11,6 @@ from . import (  # noqa: I001
     res_company,  # noqa: F401
     res_config_settings,  # noqa: F401
     res_partner,  # noqa: F401
+    res_users,  # noqa: F401
     sale_order,  # noqa: F401
 )

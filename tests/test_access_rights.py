@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -105,3 +106,28 @@ class TestAccessRights(AiCrmCommon):
     def test_portal_sees_no_insight(self):
         with self.assertRaises(AccessError):
             self.env["ai.partner.insight"].with_user(self.portal_user).search([])
+
+    def test_one_step_engine_user_setup(self):
+        admin = self.env.ref("base.user_admin")
+        answer = self.env["res.users"].with_user(admin).ai_setup_engine_user("ai-test-bot")
+        user = self.env["res.users"].browse(answer["user_id"])
+        # The engine group (and the internal user it implies), no sales or accounting rights.
+        self.assertEqual(user.groups_id.filtered(lambda g: not g.share),
+                         self.env.ref("ai_crm.group_ai_engine")
+                         | self.env.ref("ai_crm.group_ai_engine").trans_implied_ids)
+        self.assertFalse(user.has_group("sales_team.group_sale_salesman"))
+        self.assertFalse(user.has_group("account.group_account_invoice"))
+        # A key valid for the year the group allows, that logs in.
+        days = (fields.Datetime.from_string(answer["expires"]) - fields.Datetime.now()).days
+        self.assertGreaterEqual(days, 364)
+        uid = self.env["res.users.apikeys"]._check_credentials(scope="rpc",
+                                                                key=answer["api_key"])
+        self.assertEqual(uid, user.id)
+        # Run again (a lost key): the same user, a new key, the groups put right.
+        user.groups_id |= self.env.ref("sales_team.group_sale_salesman")
+        again = self.env["res.users"].with_user(admin).ai_setup_engine_user("ai-test-bot")
+        self.assertEqual(again["user_id"], user.id)
+        self.assertNotEqual(again["api_key"], answer["api_key"])
+        self.assertFalse(user.has_group("sales_team.group_sale_salesman"))
+        with self.assertRaises(AccessError):
+            self.env["res.users"].with_user(self.ai_manager).ai_setup_engine_user("x")
