@@ -19,7 +19,7 @@ import pandas as pd
 from ai_engine.datasets.synthetic import generate_history, generate_products
 from ai_engine.datasets.synthetic_tickets import generate_tickets
 from ai_engine.errors import DataError
-from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_client import OdooClient, OdooError, chunks
 
 SEED_REF_PREFIX = "AICRM-SEED-"
 SUPPORT_ADDRESS = "Support <support@example.com>"
@@ -117,8 +117,11 @@ def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 
         raise DataError("--customers must be at least 1.")
     already = client.call("res.partner", "search_count", [("ref", "=like", f"{SEED_REF_PREFIX}%")])
     if already:
-        raise DataError(f"This database already holds {already} seeded partners; "
-                        "seed a fresh database instead of mixing two histories.")
+        raise DataError(f"This database already holds {already} seeded partners (a finished or "
+                        "an interrupted seed): remove them with `ai-engine seed-odoo --remove`, "
+                        "or seed a fresh database, instead of mixing two histories.")
+    with_helpdesk = helpdesk_installed(client)
+    check_rights(client, with_helpdesk and bool(customers // 2 if tickets is None else tickets))
     [user] = client.call("res.users", "read", [client.uid], ["company_id", "partner_id"])
     company_id = user["company_id"][0]
     today = today or dt.date.today()
@@ -142,15 +145,71 @@ def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 
     counts = {"company_id": company_id, "products": len(products), "customers": len(companies),
               "contacts": len(contacts), "orders": done, "order_lines": len(tx)}
     n_tickets = customers // 2 if tickets is None else tickets
-    if n_tickets and helpdesk_installed(client):
+    if n_tickets and with_helpdesk:
         writers = {cid: contacts.get(cid, companies[cid]) for cid in companies}
         counts.update(seed_tickets(client, writers, n_tickets, user["partner_id"][0], seed,
                                    progress))
     return counts
 
 
+# What seeding creates or changes, checked before anything is written.
+NEEDED = [("product.product", "create"), ("res.partner", "create"), ("sale.order", "create"),
+          ("sale.order", "write")]
+NEEDED_FOR_TICKETS = [("helpdesk.ticket", "create"), ("helpdesk.ticket", "write"),
+                      ("helpdesk.ticket.team", "create"), ("helpdesk.ticket.category", "create")]
+
+
 def helpdesk_installed(client: OdooClient) -> bool:
-    return bool(client.call("ir.model", "search_count", [("model", "=", "helpdesk.ticket")]))
+    """Whether OCA helpdesk_mgmt is installed (asked of the model itself: reading ir.model
+    needs rights a plain user does not have)."""
+    try:
+        client.call("helpdesk.ticket", "has_access", [], "read")
+    except OdooError as exc:
+        if "doesn't exist" in str(exc) or "does not exist" in str(exc):
+            return False
+        raise
+    return True
+
+
+def check_rights(client: OdooClient, with_tickets: bool) -> None:
+    """Fail before writing anything when the user lacks a right seeding needs."""
+    needed = NEEDED + (NEEDED_FOR_TICKETS if with_tickets else [])
+    missing = [f"{operation} {model}" for model, operation in needed
+               if not client.call(model, "has_access", [], operation)]
+    if missing:
+        raise DataError(f"seed-odoo needs to {', '.join(missing)}, which {client.settings.login} "
+                        "may not: run it as an administrator (Sales / Administrator, and "
+                        "Helpdesk / Manager for the tickets). Nothing was written.")
+
+
+def remove_seed(client: OdooClient, progress: Callable[[str], None] = print) -> dict:
+    """Delete what seed-odoo created (orders, tickets, contacts, customers, products: all
+    marked AICRM-SEED-), a finished seed or one cut off halfway."""
+    prefix = f"{SEED_REF_PREFIX}%"
+    counts = {}
+    orders = client.call("sale.order", "search", [("client_order_ref", "=like", prefix)])
+    for chunk in chunks(orders, 500):
+        client.call("sale.order", "write", chunk, {"state": "cancel"}, context=QUIET)
+        client.call("sale.order", "unlink", chunk)
+    counts["orders"] = len(orders)
+    partners = client.call("res.partner", "search", [("ref", "=like", prefix)],
+                           context={"active_test": False})
+    if helpdesk_installed(client):
+        tickets = client.call("helpdesk.ticket", "search",
+                              [("partner_id", "child_of", partners)]) if partners else []
+        for chunk in chunks(tickets, 500):
+            client.call("helpdesk.ticket", "unlink", chunk)
+        counts["tickets"] = len(tickets)
+    for chunk in chunks(sorted(partners, reverse=True), 500):  # contacts before their company
+        client.call("res.partner", "unlink", chunk)
+    counts["customers_and_contacts"] = len(partners)
+    products = client.call("product.product", "search", [("default_code", "=like", prefix)],
+                           context={"active_test": False})
+    for chunk in chunks(products, 500):
+        client.call("product.product", "unlink", chunk)
+    counts["products"] = len(products)
+    progress(f"Removed {counts}")
+    return counts
 
 
 def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, agent_partner_id: int,
