@@ -14,6 +14,7 @@ class SaleOrder(models.Model):
 
     ai_suggestions = fields.Json(
         string="Suggested Products", compute="_compute_ai_suggestions",
+        groups="base.group_user",
         help="Products the AI suggests for this quotation, best first: what goes with its "
         "lines, what this customer is likely to buy, then popular products.",
     )

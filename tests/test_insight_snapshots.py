@@ -77,6 +77,18 @@ class TestInsightSnapshots(AiCrmCommon):
         self.assertEqual(shared.with_company(self.other_company).ai_frequency, 3)
         self.assertFalse(shared.with_company(self.company).ai_scored_at)
 
+    def test_each_companys_users_see_only_their_companys_insight(self):
+        shared = self.individual
+        self.apply([self.insight_row(shared, frequency=18)])
+        self.apply([self.insight_row(shared, frequency=3)], company=self.other_company)
+        main_only = self.salesperson  # the main company only
+        insights = self.env["ai.partner.insight"].with_user(main_only).search(
+            [("partner_id", "=", shared.id)])
+        self.assertEqual(insights.company_id, self.company)
+        self.assertEqual(shared.with_user(main_only).ai_frequency, 18)
+        portal_quote_field = self.env["sale.order"]._fields["ai_suggestions"]
+        self.assertEqual(portal_quote_field.groups, "base.group_user")
+
     def assertNothingStaged(self, *partners):
         rows = self.env["ai.partner.insight"].sudo().with_context(active_test=False).search(
             [("partner_id", "in", [p.id for p in partners])])
