@@ -3,6 +3,7 @@ or the dispatcher, and print. Add commands with ``@app.command()`` and ``@fail_c
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -234,10 +235,18 @@ OdooLogin = Annotated[str | None, typer.Option(
     "AI_ENGINE_ODOO_API_KEY only.")]
 
 
-def _connect(url, db, login):
-    from ai_engine.odoo_client import OdooClient, OdooSettings
+def _connect(url, db, login, login_now: bool = True):
+    """The Odoo client of the command; log records redacted of its secrets from now on.
+    ``login_now=False``: the first call logs in (the worker waits for an Odoo that is down)."""
+    import logging
 
-    return OdooClient(OdooSettings.from_env(url=url, db=db, login=login)).connect()
+    from ai_engine.odoo_client import OdooClient, OdooSettings
+    from ai_engine.odoo_secrets import RedactingFilter
+
+    client = OdooClient(OdooSettings.from_env(url=url, db=db, login=login))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(client.redact))
+    return client.connect() if login_now else client
 
 
 def _outcomes_table(outcomes) -> Table:
@@ -300,21 +309,50 @@ def run(
 @fail_cleanly
 def worker(
     url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
-    poll: Annotated[float, typer.Option("--poll", min=1, help="Seconds between polls.")] = 30.0,
+    poll: Annotated[float, typer.Option(
+        "--poll", min=1, envvar="AI_ENGINE_WORKER_POLL",
+        help="Seconds between polls of an empty queue.")] = 30.0,
+    max_wait: Annotated[float, typer.Option(
+        "--max-wait", min=5, envvar="AI_ENGINE_WORKER_MAX_WAIT",
+        help="Longest wait between tries while Odoo is unreachable (from 5 s, doubling).")
+    ] = 300.0,
 ):
-    """Process queued runs (daily cron, "Run now") as they come; stop with Ctrl-C."""
+    """Process queued runs (daily cron, "Run now") as they come, as a service: waits for Odoo
+    when it is down; stops on SIGTERM or Ctrl-C, failing a run it cannot finish; exits with
+    code 2 when Odoo refuses the login or the settings are wrong."""
     import logging
+    import signal
 
     from ai_engine import dispatch
+    from ai_engine.odoo_client import EngineStopped
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    client = _connect(url, db, login)
-    console.print(f"Worker polling {client.settings.url} db {client.settings.db} "
+    client = _connect(url, db, login, login_now=False)
+    name = dispatch.default_worker_name()
+
+    def stop(signum, _frame):
+        first = client.stop_reason is None
+        signame = signal.Signals(signum).name
+        client.stop(f"The worker {name} was stopped ({signame}) before this run finished; "
+                    "nothing of it was published. It runs again with the next scheduled run, "
+                    "or use Run now.")
+        if first:
+            logging.getLogger(__name__).info("%s: stopping%s", signame, " after the Odoo call "
+                                             "under way" if client.writing else "")
+        if not (first and client.writing):  # a write's answer is awaited once, not twice
+            raise EngineStopped(client.stop_reason)
+
+    console.print(f"Worker {name} polling {client.settings.safe_url} db {client.settings.db} "
                   f"every {poll:.0f}s", highlight=False)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        dispatch.work_forever(client, poll_seconds=poll)
-    except KeyboardInterrupt:
-        console.print("Stopped.")
+        dispatch.work_forever(client, poll_seconds=poll, worker=name, retry_max=max_wait)
+    except EngineStopped:  # signalled again while reporting the run: stop now
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    console.print("Stopped.")
 
 
 @app.command("seed-odoo")
@@ -327,13 +365,61 @@ def seed_odoo(
     tickets: Annotated[int | None, typer.Option(
         "--tickets", min=0, help="Helpdesk tickets to create when helpdesk_mgmt is installed "
         "(default: one per two customers).")] = None,
+    remove: Annotated[bool, typer.Option(
+        "--remove", help="Delete what an earlier (or interrupted) seed created.")] = False,
     url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
 ):
     """Fill an Odoo database with a realistic sales history and helpdesk tickets (for trials
-    and tests)."""
+    and tests), as an administrator; --remove deletes what an earlier seed created."""
+    from ai_engine.demo.seed_odoo import remove_seed
     from ai_engine.demo.seed_odoo import seed_odoo as seed_database
 
     client = _connect(url, db, login)
+    say = lambda msg: console.print(msg, highlight=False)  # noqa: E731
+    if remove:
+        remove_seed(client, progress=say)
+        return
     counts = seed_database(client, customers=customers, seed=seed, years=years, tickets=tickets,
-                           progress=lambda msg: console.print(msg, highlight=False))
+                           progress=say)
     console.print(counts, highlight=False)
+
+
+@app.command("setup-odoo")
+@fail_cleanly
+def setup_odoo(
+    engine_login: Annotated[str, typer.Option(
+        "--engine-login", help="Login of the engine's technical user (created if new).")
+    ] = "ai-engine",
+    company_id: Annotated[list[int] | None, typer.Option(
+        "--company-id", help="Company the engine serves (repeatable; default: all of "
+        "yours).")] = None,
+    env_file: Annotated[Path | None, typer.Option(
+        "--env-file", help="Write the engine's settings there (mode 600) instead of printing "
+        "them.")] = None,
+    url: OdooUrl = None, db: OdooDb = None, login: OdooLogin = None,
+):
+    """Set up the engine in one step, as an Odoo administrator (AI_ENGINE_ODOO_LOGIN and
+    AI_ENGINE_ODOO_API_KEY: an administrator's login and password or key): create the engine's
+    user with the engine group only, issue its API key for the longest time Odoo allows, check
+    that the engine can log in with it, and give the settings the worker needs."""
+    from ai_engine.odoo_client import OdooClient
+
+    admin = _connect(url, db, login)
+    made = admin.call("res.users", "ai_setup_engine_user", engine_login, company_id or None)
+    settings = dataclasses.replace(admin.settings, login=made["login"], api_key=made["api_key"])
+    engine = OdooClient(settings).connect()
+    engine.call("sale.order", "search_count", [])  # reads orders: the group's rights work
+    lines = [f"AI_ENGINE_ODOO_URL={settings.url}", f"AI_ENGINE_ODOO_DB={settings.db}",
+             f"AI_ENGINE_ODOO_LOGIN={made['login']}", f"AI_ENGINE_ODOO_API_KEY={made['api_key']}"]
+    console.print(f"Engine user {made['login']} (id {made['user_id']}) serves companies "
+                  f"{made['company_ids']}; its API key is valid until {made['expires']} UTC "
+                  "and logs in.", highlight=False)
+    if env_file:
+        env_file.parent.mkdir(parents=True, exist_ok=True)
+        env_file.touch(mode=0o600)
+        env_file.chmod(0o600)
+        env_file.write_text("\n".join(lines) + "\n")
+        console.print(f"Settings written to {env_file} (mode 600).", highlight=False)
+    else:
+        console.print("Set these for the worker (the key is shown this once):", highlight=False)
+        typer.echo("\n".join(lines))

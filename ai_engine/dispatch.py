@@ -12,13 +12,15 @@ import os
 import socket
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from ai_engine import helpdesk, insights, suggestions
 from ai_engine.errors import AiEngineError
-from ai_engine.odoo_client import OdooClient, OdooError, selection_values
+from ai_engine.odoo_client import OdooClient, OdooError
+from ai_engine.odoo_rows import selection_values
 
 _logger = logging.getLogger(__name__)
 
@@ -64,8 +66,16 @@ def run_task(client: OdooClient, run_id: int, task: str, company_id: int, params
     last run's start)."""
     feature = TASKS[task]
     inputs = feature.extract.read(client, company_id, params, log)
+    heartbeat(client, run_id)
     result = feature.job.run(inputs, params, today or dt.date.today(), log)
+    heartbeat(client, run_id)
     return feature.load.write(client, run_id, result, log), result.metrics
+
+
+def heartbeat(client: OdooClient, run_id: int) -> None:
+    """Tell Odoo the run is still being worked on (its lease starts again): a run whose worker
+    falls silent for the lease is taken back and queued again."""
+    client.call("ai.run", "ai_heartbeat", run_id)
 
 
 def server_tasks(client: OdooClient) -> list[str]:
@@ -79,8 +89,10 @@ def default_worker_name() -> str:
 
 
 def process_next(client: OdooClient, worker: str | None = None) -> RunOutcome | None:
-    """Claim and execute the oldest queued run; None when the queue is empty."""
-    claim = client.call("ai.run", "ai_claim_next", worker or default_worker_name(), list(TASKS))
+    """Claim and execute the oldest queued run; None when the queue is empty. The claim carries
+    a token of its own, so resending it after a lost answer returns the same run."""
+    claim = client.call("ai.run", "ai_claim_next", worker or default_worker_name(), list(TASKS),
+                        uuid.uuid4().hex)
     if not claim:
         return None
     run_id, task, company_id = claim["id"], claim["task"], claim["company_id"]
@@ -125,15 +137,59 @@ def run_pending(client: OdooClient, worker: str | None = None) -> list[RunOutcom
 
 def work_forever(client: OdooClient, poll_seconds: float = 30.0, worker: str | None = None,
                  max_idle_polls: int | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-    """``ai-engine worker``: poll the queue; survive Odoo being briefly unreachable."""
-    idle = 0
-    while max_idle_polls is None or idle < max_idle_polls:
+                 sleep: Callable[[float], None] = time.sleep, retry_first: float = 5.0,
+                 retry_max: float = 300.0) -> None:
+    """``ai-engine worker``: poll the queue until the client is stopped (``client.stop``: the
+    command does it on SIGTERM and Ctrl-C) or after ``max_idle_polls`` empty polls in a row.
+
+    Odoo or the network down, at start or later: poll again after ``retry_first`` seconds,
+    doubling up to ``retry_max``, with one log line when Odoo goes away (or answers errors) and
+    one when it is back; a run the outage left open is failed once Odoo answers. A refused
+    login, missing rights or bad settings are raised: retrying would not mend them. Once
+    stopped, a claimed run that cannot finish is failed with the stop's reason (nothing of it
+    is published) and the function returns.
+    """
+    from ai_engine.odoo_client import (
+        EngineStopped,
+        OdooAccessError,
+        OdooAuthError,
+        OdooConfigError,
+        OdooConnectionError,
+        OdooValidationError,
+    )
+
+    idle, wait, away, lost = 0, retry_first, None, ""
+    try:
+        while max_idle_polls is None or idle < max_idle_polls:
+            try:
+                client.fail_open_runs(lost)  # runs an outage left open, if any
+                outcome = process_next(client, worker)
+            except (OdooAuthError, OdooAccessError, OdooConfigError):
+                raise
+            except OdooValidationError as exc:  # a run's report refused (closed meanwhile)
+                _logger.warning("Odoo refused: %s", exc)
+                outcome = None
+            except OdooError as exc:
+                kind = "unreachable" if isinstance(exc, OdooConnectionError) else "failing"
+                if away is None or away[0] != kind:
+                    _logger.warning("Odoo is %s; polling again with back-off (%g s up to %g "
+                                    "s), logged again when it answers: %s", kind, wait,
+                                    retry_max, exc)
+                    away = (kind, away[1] if away else time.monotonic())
+                lost = (f"The engine lost Odoo during this run ({exc}); nothing of it was "
+                        "published. It runs again with the next scheduled run, or use Run now.")
+                sleep(wait)
+                wait = min(wait * 2, retry_max)
+                continue
+            if away is not None:
+                _logger.info("Odoo answers again, after %.0f s.", time.monotonic() - away[1])
+                away, wait = None, retry_first
+            idle = 0 if outcome else idle + 1
+            if not outcome:
+                sleep(poll_seconds)
+    except EngineStopped as exc:
         try:
-            outcome = process_next(client, worker)
-        except OdooError as exc:
-            _logger.warning("Queue poll failed: %s", exc)
-            outcome = None
-        idle = 0 if outcome else idle + 1
-        if not outcome:
-            sleep(poll_seconds)
+            client.fail_open_runs(str(exc))
+        except OdooError as error:
+            _logger.warning("AI runs %s stay running in Odoo (%s) until Odoo's own check "
+                            "gives up on them.", sorted(client.open_runs), error)

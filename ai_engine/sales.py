@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ai_engine.odoo_client import OdooClient, m2o_id, read_by_ids
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import m2o_id, read_by_ids
 
 TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
 

@@ -35,7 +35,8 @@ import pandas as pd  # noqa: E402
 from odoo_bench import new_server, odoo_deps  # noqa: E402
 
 from ai_engine.demo.seed_odoo import QUIET  # noqa: E402
-from ai_engine.odoo_client import OdooClient, records, write_rows  # noqa: E402
+from ai_engine.odoo_client import OdooClient  # noqa: E402
+from ai_engine.odoo_rows import records, write_rows  # noqa: E402
 from ai_engine.suggestions import load  # noqa: E402
 
 OCA_MODULE = "sale_order_product_recommendation"

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ai_engine.helpdesk.job import Inputs
 from ai_engine.insights.published import read_published
-from ai_engine.odoo_client import OdooClient, chunks, m2o_id, read_by_ids
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import chunks, m2o_id, read_by_ids
 from ai_engine.text.clean import to_plain_text
 
 TICKET_FIELDS = ["partner_id", "commercial_partner_id", "name", "description", "category_id",

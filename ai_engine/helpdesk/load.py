@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 from ai_engine.helpdesk.job import HelpdeskResult
-from ai_engine.odoo_client import OdooClient, write_rows
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import write_rows
 
 # The ticket fields the run fills, without their ai_ prefix.
 TICKET_KEYS = ["id", "sentiment", "sentiment_score", "language", "sentiment_sentence",

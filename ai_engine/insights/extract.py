@@ -8,7 +8,8 @@ import time
 import pandas as pd
 
 from ai_engine.insights.job import Inputs
-from ai_engine.odoo_client import OdooClient, m2o_id, selection_values
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import m2o_id, selection_values
 from ai_engine.sales import sale_transactions
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 from ai_engine.insights.job import ScoringResult
-from ai_engine.odoo_client import OdooClient, records, write_rows
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import records, write_rows
 
 # Score column → the ai.partner.insight field it fills (the key the engine sends).
 INSIGHT_KEYS = {

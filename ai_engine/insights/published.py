@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ai_engine.odoo_client import DEFAULT_BATCH_SIZE, OdooClient, chunks, m2o_id
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import DEFAULT_BATCH_SIZE, chunks, m2o_id
 
 COLUMNS = ["customer_id", "segment_code", "segment", "churn_risk"]
 

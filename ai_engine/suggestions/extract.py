@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ai_engine.insights.published import read_published
-from ai_engine.odoo_client import OdooClient, read_by_ids
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import read_by_ids
 from ai_engine.sales import sale_transactions
 from ai_engine.suggestions.job import Inputs
 

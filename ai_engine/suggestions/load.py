@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import time
 
-from ai_engine.odoo_client import OdooClient, records, write_rows
+from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_rows import records, write_rows
 from ai_engine.suggestions.job import SuggestionsResult
 
 AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers_both",

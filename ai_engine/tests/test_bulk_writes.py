@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.insights.load import INSIGHT_KEYS, insight_rows
-from ai_engine.odoo_client import write_rows
+from ai_engine.odoo_rows import write_rows
 from ai_engine.suggestions.load import suggestion_rows
 
 

@@ -1,19 +1,30 @@
 """The worker loop: it keeps polling through Odoo outages and stops only when told."""
 
+import logging
+
+import pytest
+
 from ai_engine import dispatch
-from ai_engine.odoo_client import OdooConnectionError
+from ai_engine.odoo_client import (
+    EngineStopped,
+    OdooAccessError,
+    OdooAuthError,
+    OdooConfigError,
+    OdooConnectionError,
+    OdooError,
+)
 from ai_engine.suggestions.evaluate import suggestion_backtest
 
 
-def test_worker_survives_outages_and_sleeps_only_when_idle(monkeypatch):
-    script = [OdooConnectionError("down"), dispatch.RunOutcome(1, "insights", 1, "done"),
-              None, None]
-    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _next(script))
-    sleeps = []
-    dispatch.work_forever(object(), poll_seconds=7, max_idle_polls=2, sleep=sleeps.append)
-    assert script == []
-    # The outage and both empty polls wait; a finished run polls again at once.
-    assert sleeps == [7, 7, 7]
+class QueueClient:
+    """What the worker loop asks of its client besides the calls (process_next is faked)."""
+
+    def __init__(self):
+        self.open_runs, self.failed = set(), []
+
+    def fail_open_runs(self, error):
+        self.failed += [(run_id, error) for run_id in sorted(self.open_runs)]
+        self.open_runs.clear()
 
 
 def _next(script):
@@ -21,6 +32,78 @@ def _next(script):
     if isinstance(item, Exception):
         raise item
     return item
+
+
+def _step(script, client):
+    """The next scripted process_next: a function of the client, or None (an empty queue)."""
+    item = script.pop(0)
+    return item(client) if item else None
+
+
+def test_worker_survives_outages_and_sleeps_only_when_idle(monkeypatch):
+    script = [OdooConnectionError("down"), dispatch.RunOutcome(1, "insights", 1, "done"),
+              None, None]
+    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _next(script))
+    sleeps = []
+    dispatch.work_forever(QueueClient(), poll_seconds=7, max_idle_polls=2, sleep=sleeps.append)
+    assert script == []
+    # The outage waits its back-off, both empty polls the poll interval; a finished run polls
+    # again at once.
+    assert sleeps == [5, 7, 7]
+
+
+def test_worker_backs_off_while_odoo_is_away_and_logs_state_changes_only(monkeypatch, caplog):
+    script = [OdooConnectionError("refused")] * 6 + [OdooError("database is restoring")] * 2 \
+        + [None]
+    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _next(script))
+    sleeps = []
+    with caplog.at_level(logging.INFO, logger="ai_engine.dispatch"):
+        dispatch.work_forever(QueueClient(), poll_seconds=7, max_idle_polls=1,
+                              sleep=sleeps.append, retry_first=5, retry_max=30)
+    assert sleeps == [5, 10, 20, 30, 30, 30, 30, 30, 7]
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 3, said  # away, failing instead, back: not one line per attempt
+    assert said[0].startswith("Odoo is unreachable;") and said[0].endswith(": refused")
+    assert said[1].startswith("Odoo is failing;") and said[1].endswith("database is restoring")
+    assert said[2].startswith("Odoo answers again")
+
+
+@pytest.mark.parametrize("error", [OdooAuthError("refused login"), OdooAccessError("no group"),
+                                   OdooConfigError("bad URL")])
+def test_worker_stops_on_errors_retrying_cannot_mend(monkeypatch, error):
+    script = [error, None]
+    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _next(script))
+    with pytest.raises(type(error)):
+        dispatch.work_forever(QueueClient(), sleep=lambda _s: pytest.fail("must not wait"))
+    assert script == [None]
+
+
+def test_worker_fails_a_run_the_outage_left_open_once_odoo_answers(monkeypatch):
+    client = QueueClient()
+
+    def lose_odoo_during_run_3(client):
+        client.open_runs.add(3)  # claimed; then neither ai_finish nor ai_fail got through
+        raise OdooConnectionError("Cannot reach Odoo (ai.run.ai_fail)")
+
+    script = [lose_odoo_during_run_3, None]
+    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _step(script, client))
+    dispatch.work_forever(client, max_idle_polls=1, sleep=lambda _s: None)
+    [(run_id, error)] = client.failed
+    assert run_id == 3 and "lost Odoo during this run (Cannot reach Odoo" in error
+
+
+def test_worker_stopped_fails_the_run_it_claimed_and_returns(monkeypatch):
+    client = QueueClient()
+
+    def stopped_right_after_the_claim(client):
+        client.open_runs.add(4)
+        raise EngineStopped("The worker was stopped (SIGTERM) before this run finished")
+
+    script = [stopped_right_after_the_claim, None]
+    monkeypatch.setattr(dispatch, "process_next", lambda client, worker: _step(script, client))
+    dispatch.work_forever(client, sleep=lambda _s: pytest.fail("must not wait"))
+    assert client.failed == [(4, "The worker was stopped (SIGTERM) before this run finished")]
+    assert script == [None]
 
 
 def test_suggestions_run_back_tests_beside_both_baselines():

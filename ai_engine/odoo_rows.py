@@ -1,0 +1,68 @@
+"""What every feature's extract and load steps share: records read by id in pages, the rows of a
+run written in batches, and values JSON-RPC can carry."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from ai_engine.odoo_client import OdooClient
+
+DEFAULT_BATCH_SIZE = 5000
+
+
+def m2o_id(value) -> int | None:
+    """The id of a many2one as ``read`` returns it (``[id, name]``, or False when empty)."""
+    return value[0] if value else None
+
+
+def batches(rows: list, size: int) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def chunks(ids, size: int) -> Iterator[list[int]]:
+    """Plain ints in pages: numpy integers do not travel over JSON-RPC."""
+    return batches([int(i) for i in ids], size)
+
+
+def read_by_ids(client: OdooClient, model: str, ids, fields: list[str],
+                batch_size: int = DEFAULT_BATCH_SIZE) -> list[dict]:
+    """``read`` in pages, archived records included (history may name them)."""
+    return [rec for chunk in chunks(ids, batch_size)
+            for rec in client.call(model, "read", chunk, fields, context={"active_test": False})]
+
+
+def selection_values(client: OdooClient, model: str, field: str) -> list[str]:
+    """The values a selection field of this Odoo accepts (modules installed may add some)."""
+    described = client.call(model, "fields_get", [field], attributes=["selection"])
+    return [value for value, _label in described[field]["selection"]]
+
+
+def json_value(value):
+    """NaN and numpy scalars do not survive JSON-RPC: turn them into plain Python values."""
+    if isinstance(value, dict):
+        return {key: json_value(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def records(frame, keys: list[str]) -> list[dict]:
+    """The frame's rows as dicts of ``keys``, ready for JSON-RPC."""
+    return [{k: json_value(v) for k, v in rec.items()} for rec in frame[keys].to_dict("records")]
+
+
+def write_rows(client: OdooClient, model: str, run_id: int, rows: list[dict],
+               batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+    """``model.ai_write(run_id, batch)`` for every batch of ``rows`` (each all or nothing on
+    the server); the counts it answers, summed."""
+    totals: dict = {}
+    for batch in batches(rows, batch_size):
+        for key, count in client.call(model, "ai_write", run_id, batch).items():
+            totals[key] = totals.get(key, 0) + count
+    return totals
