@@ -19,7 +19,8 @@ import pandas as pd
 from ai_engine.datasets.synthetic import generate_history, generate_products
 from ai_engine.datasets.synthetic_tickets import generate_tickets
 from ai_engine.errors import DataError
-from ai_engine.odoo_client import OdooClient, OdooError, chunks
+from ai_engine.odoo_client import OdooClient, OdooError
+from ai_engine.odoo_rows import chunks
 
 SEED_REF_PREFIX = "AICRM-SEED-"
 SUPPORT_ADDRESS = "Support <support@example.com>"
@@ -115,13 +116,13 @@ def seed_odoo(client: OdooClient, customers: int, seed: int = 0, years: float = 
     is installed (``tickets``, default one per two customers); returns counts."""
     if customers < 1:
         raise DataError("--customers must be at least 1.")
+    with_helpdesk = helpdesk_installed(client)
+    check_rights(client, with_helpdesk and bool(customers // 2 if tickets is None else tickets))
     already = client.call("res.partner", "search_count", [("ref", "=like", f"{SEED_REF_PREFIX}%")])
     if already:
         raise DataError(f"This database already holds {already} seeded partners (a finished or "
                         "an interrupted seed): remove them with `ai-engine seed-odoo --remove`, "
                         "or seed a fresh database, instead of mixing two histories.")
-    with_helpdesk = helpdesk_installed(client)
-    check_rights(client, with_helpdesk and bool(customers // 2 if tickets is None else tickets))
     [user] = client.call("res.users", "read", [client.uid], ["company_id", "partner_id"])
     company_id = user["company_id"][0]
     today = today or dt.date.today()
@@ -200,16 +201,37 @@ def remove_seed(client: OdooClient, progress: Callable[[str], None] = print) -> 
         for chunk in chunks(tickets, 500):
             client.call("helpdesk.ticket", "unlink", chunk)
         counts["tickets"] = len(tickets)
-    for chunk in chunks(sorted(partners, reverse=True), 500):  # contacts before their company
-        client.call("res.partner", "unlink", chunk)
-    counts["customers_and_contacts"] = len(partners)
+    # Contacts before their company; what other records still name (a quotation someone made
+    # for a seeded customer) is archived instead, so nothing of theirs is lost.
+    counts["customers_and_contacts"], counts["archived_partners"] = _unlink_or_archive(
+        client, "res.partner", sorted(partners, reverse=True))
     products = client.call("product.product", "search", [("default_code", "=like", prefix)],
                            context={"active_test": False})
-    for chunk in chunks(products, 500):
-        client.call("product.product", "unlink", chunk)
-    counts["products"] = len(products)
+    counts["products"], counts["archived_products"] = _unlink_or_archive(
+        client, "product.product", products)
     progress(f"Removed {counts}")
     return counts
+
+
+def _unlink_or_archive(client: OdooClient, model: str, ids: list[int]) -> tuple[int, int]:
+    """(deleted, archived): each batch deleted at once, else record by record, archiving what
+    cannot go."""
+    deleted = archived = 0
+    for chunk in chunks(ids, 500):
+        try:
+            client.call(model, "unlink", chunk)
+            deleted += len(chunk)
+            continue
+        except OdooError:
+            pass
+        for record_id in chunk:
+            try:
+                client.call(model, "unlink", [record_id])
+                deleted += 1
+            except OdooError:
+                client.call(model, "write", [record_id], {"active": False})
+                archived += 1
+    return deleted, archived
 
 
 def seed_tickets(client: OdooClient, contacts: dict, n_tickets: int, agent_partner_id: int,

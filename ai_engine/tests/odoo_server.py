@@ -116,6 +116,13 @@ class OdooServer:
                 time.sleep(0.5)
         raise RuntimeError("Odoo did not start within 120 s")
 
+    def halt(self) -> None:
+        """Stop the server process only (an outage); ``start`` brings it back, data intact."""
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+            self.process = None
+
     def stop(self) -> None:
         if self.process:
             self.process.terminate()

@@ -1,46 +1,15 @@
 """The real chain against a real Odoo 18: seed-odoo → queued run → engine → values on partners."""
 
 import json
-import time
 
 import pytest
+from conftest import SEEDED_CUSTOMERS, cli_env
 from typer.testing import CliRunner
 
 from ai_engine import dispatch
 from ai_engine.cli import app
 
 pytestmark = pytest.mark.odoo
-SEEDED_CUSTOMERS = 150
-
-
-@pytest.fixture(scope="module")
-def engine(odoo_server):
-    return odoo_server.client("ai-engine", odoo_server.api_key)
-
-
-@pytest.fixture(scope="module")
-def admin(odoo_server):
-    return odoo_server.client("admin", "admin")
-
-
-def cli_env(server, login, key):
-    return {"AI_ENGINE_ODOO_URL": server.url, "AI_ENGINE_ODOO_DB": server.db,
-            "AI_ENGINE_ODOO_LOGIN": login, "AI_ENGINE_ODOO_API_KEY": key}
-
-
-@pytest.fixture(scope="module")
-def seeded(odoo_server, admin):
-    """`ai-engine seed-odoo`, as an admin would run it."""
-    result = CliRunner().invoke(app, ["seed-odoo", "--customers", str(SEEDED_CUSTOMERS),
-                                      "--seed", "3"],
-                                env=cli_env(odoo_server, "admin", "admin"))
-    assert result.exit_code == 0, result.output
-    orders = admin.call("sale.order", "search_count", [("state", "=", "sale")])
-    # Run times are whole seconds, and a helpdesk run takes a ticket written in the second its
-    # previous run started for changed (rescoring twice is safe, missing an edit is not): let
-    # the seeding's last writes fall in an earlier second than the first run's start.
-    time.sleep(1.1)
-    return {"customers": SEEDED_CUSTOMERS, "orders": orders}
 
 
 def scored_partners(client, fields):
@@ -217,3 +186,46 @@ def test_email_reply_is_read_without_the_answer_it_quotes(odoo_server, engine, a
     assert result.exit_code == 0, result.output
     [after] = _tickets(admin, [("id", "=", ticket)], ["ai_sentiment", "ai_scored_at"])
     assert after["ai_scored_at"] and after["ai_sentiment"] == "neutral"
+
+
+def test_setup_odoo_makes_a_working_engine_user_in_one_step(odoo_server, tmp_path):
+    env_file = tmp_path / "ai-engine.env"
+    result = CliRunner().invoke(app, ["setup-odoo", "--engine-login", "ai-engine-2",
+                                      "--env-file", str(env_file)],
+                                env=cli_env(odoo_server, "admin", "admin"))
+    assert result.exit_code == 0, result.output
+    assert "logs in" in result.output and "AI_ENGINE_ODOO_API_KEY" not in result.output
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    settings = dict(line.split("=", 1) for line in env_file.read_text().split())
+    engine = odoo_server.client(settings["AI_ENGINE_ODOO_LOGIN"],
+                                settings["AI_ENGINE_ODOO_API_KEY"])
+    assert engine.call("ai.run", "ai_claim_next", "setup-check", ["no-such-task"]) is False
+    user = engine.call("res.users", "read", [engine.uid], ["groups_id"])[0]
+    groups = engine.call("res.groups", "read", user["groups_id"], ["full_name"])
+    assert not any("Sales" in group["full_name"] for group in groups)
+
+
+def test_seed_odoo_as_the_engine_says_which_rights_it_lacks(odoo_server, admin, seeded):
+    before = admin.call("res.partner", "search_count", [])
+    result = CliRunner().invoke(app, ["seed-odoo", "--customers", "5"],
+                                env=cli_env(odoo_server, "ai-engine", odoo_server.api_key))
+    assert result.exit_code == 2 and "needs to create product.product" in result.output
+    assert "Nothing was written" in result.output and "Traceback" not in result.output
+    assert admin.call("res.partner", "search_count", []) == before
+
+
+def test_seed_odoo_remove_takes_the_seed_away(odoo_server, admin, seeded):
+    """Last of the session: it empties the seeded history."""
+    env = cli_env(odoo_server, "admin", "admin")
+    result = CliRunner().invoke(app, ["seed-odoo", "--remove"], env=env)
+    assert result.exit_code == 0, result.output
+    # What the tests made for seeded customers (a quotation) keeps them, archived.
+    for model, domain in (("res.partner", [("ref", "=like", "AICRM-SEED-%")]),
+                          ("sale.order", [("client_order_ref", "=like", "AICRM-SEED-%")]),
+                          ("product.product", [("default_code", "=like", "AICRM-SEED-%")])):
+        assert admin.call(model, "search_count", domain) == 0, model
+    assert admin.call("sale.order", "search_count", [("client_order_ref", "=like",
+                                                      "AICRM-SEED-%")]) == 0
+    again = CliRunner().invoke(app, ["seed-odoo", "--customers", "5", "--tickets", "0"],
+                               env=env)
+    assert again.exit_code == 0, again.output  # a removed seed leaves room for a new one

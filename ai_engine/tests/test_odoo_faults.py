@@ -1,0 +1,134 @@
+"""Faults against a real Odoo 18: Odoo stopped during extraction and during write-back, a worker
+killed mid-run, a claim whose answer is lost, a batch the server rejects. In every case the run
+ends failed or is taken back after its lease, no company shows a mix of two runs' results, and
+the next run completes."""
+
+import pytest
+from conftest import SEEDED_CUSTOMERS
+
+from ai_engine import dispatch, insights, sales
+from ai_engine.odoo_client import OdooError
+from ai_engine.odoo_rows import write_rows
+
+pytestmark = pytest.mark.odoo
+
+
+def insights_by_run(admin):
+    """run id → number of insight rows it holds, published or staged."""
+    rows = admin.call("ai.partner.insight", "read_group", [], ["run_id"], ["run_id"],
+                      context={"active_test": False})
+    return {row["run_id"][0] if row["run_id"] else None: row["run_id_count"] for row in rows}
+
+
+def published_run(admin):
+    runs = {row["run_id"][0] for row in admin.call(
+        "ai.partner.insight", "search_read", [], fields=["run_id"])}
+    assert len(runs) == 1, f"insights of several runs are shown at once: {runs}"
+    return runs.pop()
+
+
+def take_back(admin, run_id):
+    """What time does to a run whose worker fell silent: its lease runs out."""
+    admin.call("ai.run", "write", [run_id], {"lease_until": "2000-01-01 00:00:00"})
+
+
+def queue_insights(client):
+    return client.call("ai.run", "action_queue", "insights", False, "manual")
+
+
+@pytest.fixture
+def published(engine, admin, seeded):
+    """A company whose insights are published by a finished run."""
+    queue_insights(engine)
+    outcome = dispatch.process_next(engine)
+    assert outcome.state == "done"
+    assert published_run(admin) == outcome.run_id
+    return outcome.run_id
+
+
+def finish_after_take_back(engine, admin, run_id):
+    """The next poll takes the run back and completes it; its results are the ones shown."""
+    take_back(admin, run_id)
+    outcome = dispatch.process_next(engine)
+    assert (outcome.run_id, outcome.state) == (run_id, "done")
+    assert published_run(admin) == run_id
+    assert insights_by_run(admin) == {run_id: SEEDED_CUSTOMERS}
+
+
+def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, monkeypatch):
+    real = sales.read_order_lines
+
+    def outage(client, company_id, batch_size=5000):
+        odoo_server.halt()
+        return real(client, company_id, batch_size)
+
+    monkeypatch.setattr(sales, "read_order_lines", outage)
+    run_id = queue_insights(engine)
+    try:
+        with pytest.raises(OdooError):
+            dispatch.process_next(engine)
+    finally:
+        monkeypatch.undo()
+        odoo_server.start()
+    [run] = admin.call("ai.run", "read", [run_id], ["state"])
+    assert run["state"] == "running"  # nobody could tell Odoo: its lease will
+    assert published_run(admin) == published and insights_by_run(admin) == {
+        published: SEEDED_CUSTOMERS}
+    finish_after_take_back(engine, admin, run_id)
+
+
+def test_odoo_stopped_during_write_back(odoo_server, engine, admin, published, monkeypatch):
+    def cut_after_one_batch(client, model, run_id, rows, batch_size=5000):
+        write_rows(client, model, run_id, rows[:100])
+        odoo_server.halt()
+        return write_rows(client, model, run_id, rows[100:])
+
+    monkeypatch.setattr(insights.load, "write_rows", cut_after_one_batch)
+    run_id = queue_insights(engine)
+    try:
+        with pytest.raises(OdooError):
+            dispatch.process_next(engine)
+    finally:
+        monkeypatch.undo()
+        odoo_server.start()
+    # The first batch is staged, unseen: the company still shows the previous run whole.
+    assert insights_by_run(admin)[run_id] > 0
+    assert published_run(admin) == published
+    finish_after_take_back(engine, admin, run_id)
+
+
+def test_worker_killed_mid_run(engine, admin, published):
+    run_id = queue_insights(engine)
+    claim = engine.call("ai.run", "ai_claim_next", "worker-killed", ["insights"], "k1")
+    assert claim["id"] == run_id  # …and the worker dies without a word
+    assert dispatch.process_next(engine) is None  # another worker does not steal it meanwhile
+    finish_after_take_back(engine, admin, run_id)
+    [run] = admin.call("ai.run", "read", [run_id], ["attempts", "worker"])
+    assert run["attempts"] == 2 and run["worker"] != "worker-killed"
+
+
+def test_a_claim_whose_answer_was_lost_is_claimed_again(engine, admin, published):
+    run_id = queue_insights(engine)
+    first = engine.call("ai.run", "ai_claim_next", "w", ["insights"], "lost-answer")
+    again = engine.call("ai.run", "ai_claim_next", "w", ["insights"], "lost-answer")
+    assert first == again and first["id"] == run_id
+    engine.call("ai.run", "ai_fail", run_id, "stopped by the test", "")
+
+
+def test_a_batch_the_server_rejects(engine, admin, published, monkeypatch):
+    def one_bad_row(scores):
+        rows = real(scores)
+        rows[7]["churn_risk"] = "apocalyptic"
+        return rows
+
+    real = insights.load.insight_rows
+    monkeypatch.setattr(insights.load, "insight_rows", one_bad_row)
+    queue_insights(engine)
+    outcome = dispatch.process_next(engine)
+    monkeypatch.undo()
+    assert outcome.state == "failed" and "apocalyptic" in outcome.error
+    [run] = admin.call("ai.run", "read", [outcome.run_id], ["state", "error"])
+    assert run["state"] == "failed" and "nothing was written" in run["error"]
+    assert published_run(admin) == published and outcome.run_id not in insights_by_run(admin)
+    queue_insights(engine)
+    assert dispatch.process_next(engine).state == "done"
