@@ -83,6 +83,11 @@ def _summary_table(result) -> Table:
     if back:
         table.add_row("Backtest AUC model vs recency",
                       f"{back['model']['auc']:.3f} vs {back['baseline']['auc']:.3f}")
+    serving = (m.get("serving") or {}).get("churn")
+    if serving:
+        table.add_row("Churn served by", ("the model" if serving["served"] == "model"
+                                          else "the transparent rule")
+                      + (f" (grade {serving['grade']})" if serving["grade"] else " (unchecked)"))
     for note in m.get("notes", []):
         table.add_row("Note", note)
     return table

@@ -12,6 +12,7 @@ from ai_engine.helpdesk.load import TICKET_KEYS
 from ai_engine.insights.job import CHURN_METHODS, RISK_BANDS
 from ai_engine.insights.load import INSIGHT_KEYS
 from ai_engine.models.suggestion_model import SOURCES
+from ai_engine.serving import GRADES
 from ai_engine.suggestions.load import AFFINITY_KEYS, SUGGESTION_KEYS
 from ai_engine.text.language import SUPPORTED, UNKNOWN
 from ai_engine.text.linear import LABELS
@@ -27,6 +28,7 @@ TARGETS = {
 VALUES = {
     "CHURN_RISKS": [band for _limit, band in RISK_BANDS],
     "CHURN_METHODS": list(CHURN_METHODS),
+    "GRADES": list(GRADES),
     "SUGGESTION_SOURCES": list(SOURCES),
     "SENTIMENTS": list(LABELS),
     "LANGUAGES": [*SUPPORTED, UNKNOWN],

@@ -30,9 +30,13 @@ def default_horizon(tx: pd.DataFrame) -> int:
     return int(np.clip(round(2.5 * usual.median()), 30, 365))
 
 
-def churn_features(summary: pd.DataFrame, bg, horizon_days: float) -> pd.DataFrame:
+def churn_features(summary: pd.DataFrame, bg, horizon_days: float, rule=None) -> pd.DataFrame:
     """Model inputs from a ``customer_summary`` table and a fitted ``BetaGeoModel``; support
-    features too when the summary carries them (``features.support.with_support``)."""
+    features too when the summary carries them (``features.support.with_support``).
+
+    ``rule``: a fitted ``FallbackChurn`` over the same horizon; its log-odds become a feature, so
+    the model sees what the rule that would serve instead of it sees (silence against the
+    customer's own usual gap, a curve a linear model cannot draw from the ratio alone)."""
     f = pd.DataFrame(index=summary.index)
     for column in ("recency_days", "frequency", "age_days", "tenure_days", "mean_gap_days",
                    "gap_std_days", "orders_90d", "orders_365d", "spend_trend", "refund_share"):
@@ -43,10 +47,15 @@ def churn_features(summary: pd.DataFrame, bg, horizon_days: float) -> pd.DataFra
     f["bg_p_alive"] = bg.p_alive(summary)
     f["bg_p_no_purchase"] = bg.p_no_purchase(summary, horizon_days)
     f["bg_expected"] = bg.expected_purchases(summary, horizon_days)
+    extra = []
+    if rule is not None:
+        p = np.clip(rule.churn_probability(summary).to_numpy(float), 1e-4, 1 - 1e-4)
+        f["rule_log_odds"] = np.log(p / (1 - p))
+        extra.append("rule_log_odds")
     support = [c for c in SUPPORT_FEATURES if c in summary.columns]
     for column in support:
         f[column] = summary[column].astype(float)
-    return f[FEATURES + support]
+    return f[FEATURES + extra + support]
 
 
 def churn_labels(tx: pd.DataFrame, customers: pd.Index, cutoff, horizon_days: int) -> pd.Series:

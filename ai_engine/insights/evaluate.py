@@ -1,5 +1,7 @@
 """Time-split evaluation: learn on history up to ``as_of``, compare with what really happened in
-(as_of, as_of + horizon]. The yardstick is a recency-only baseline."""
+(as_of, as_of + horizon]. Yardsticks: a recency-only baseline, and the transparent rule
+(``FallbackChurn``: silence against the customer's usual gap) that serves instead of the model
+when the model did not beat it on the same customers (``churn_serving``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,11 @@ from ai_engine.errors import DataError
 from ai_engine.features.churn_features import churn_labels
 from ai_engine.features.rfm import customer_summary
 from ai_engine.models.churn import ChurnModel, shift_log_odds
+from ai_engine.models.fallback import FallbackChurn
+from ai_engine.serving import choose
+
+# The model serves churn only when its back-test AUC is at least the rule's (grade A from +0.01).
+SERVING_MARGIN = 0.01
 
 
 def roc_auc(y, p) -> float | None:
@@ -62,7 +69,7 @@ def recency_baseline(tx: pd.DataFrame, as_of, model: ChurnModel, summary: pd.Dat
 @dataclass
 class Evaluation:
     metrics: dict
-    outcomes: pd.DataFrame  # per customer: churned, model, baseline
+    outcomes: pd.DataFrame  # per customer: churned, model, baseline, rule
 
 
 def evaluate_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0,
@@ -82,15 +89,39 @@ def evaluate_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: i
     y = churn_labels(tx_full, summary.index, as_of, horizon_days).astype(int)
     p = model.churn_probability(summary).to_numpy()
     base = recency_baseline(tx_full, as_of, model, summary)
+    rule = FallbackChurn(horizon_days=horizon_days).fit(summary).churn_probability(summary)
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": int(horizon_days),
         "n_customers": int(len(y)), "churn_rate": float(y.mean()),
         "label_horizon_days": model.label_horizon_days_, "train_cutoffs": model.train_cutoffs_,
+        "learner": model.learner_, "validation": model.validation_,
         "model": scores(y, p),
         # Recency ranks customers by itself: its AUC/lift do not depend on the fitted curve.
         "baseline": {**scores(y, base), "auc": roc_auc(y, summary["recency_days"]),
                      "lift_top_decile": lift_top_decile(y, summary["recency_days"].to_numpy())},
+        # What would serve instead of the model: silence against the customer's usual gap.
+        "rule": scores(y, rule.to_numpy()),
     }
-    outcomes = pd.DataFrame({"churned": y.to_numpy(), "model": p, "baseline": base},
-                            index=summary.index)
+    outcomes = pd.DataFrame({"churned": y.to_numpy(), "model": p, "baseline": base,
+                             "rule": rule.to_numpy()}, index=summary.index)
     return Evaluation(metrics, outcomes)
+
+
+def churn_serving(outcomes: pd.DataFrame | None, margin: float = SERVING_MARGIN) -> dict:
+    """Which serves churn for a company, from its run's back-test ``outcomes``
+    (``Evaluation.outcomes``): the learned model or the ``FallbackChurn`` rule, compared on the
+    same customers. AUC decides (``serving.choose``, ``margin``); the Brier scores go beside.
+
+    Returns ``choose``'s dict — ``served`` ("model" | "baseline", the baseline being the rule),
+    ``grade`` ("A" | "B" | "C" | None), ``model`` and ``baseline`` (their AUCs) — plus
+    ``measure`` ("auc"), ``brier`` (``{"model", "baseline"}``) and ``n_customers``. Without a
+    back-test (``None``, no rows, or one outcome for everyone) the rule serves, ungraded."""
+    if outcomes is None or not len(outcomes) or "rule" not in outcomes.columns:
+        model_auc = rule_auc = model_brier = rule_brier = None
+    else:
+        y = outcomes["churned"].to_numpy()
+        model_auc, rule_auc = roc_auc(y, outcomes["model"]), roc_auc(y, outcomes["rule"])
+        model_brier, rule_brier = brier(y, outcomes["model"]), brier(y, outcomes["rule"])
+    return {**choose(model_auc, rule_auc, margin), "measure": "auc",
+            "brier": {"model": model_brier, "baseline": rule_brier},
+            "n_customers": 0 if outcomes is None else int(len(outcomes))}

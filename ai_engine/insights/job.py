@@ -14,7 +14,7 @@ from ai_engine.errors import DataError
 from ai_engine.features.churn_features import default_horizon
 from ai_engine.features.rfm import customer_summary, rfm_scores
 from ai_engine.features.segments import assign_segments
-from ai_engine.insights.evaluate import evaluate_at
+from ai_engine.insights.evaluate import churn_serving, evaluate_at
 from ai_engine.io import notes_of, validate_transactions
 from ai_engine.models import reasons
 from ai_engine.models.churn import ChurnModel
@@ -28,14 +28,14 @@ CHURN_METHODS = ("model", "fallback")
 SCORES_COLUMNS = [
     "customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment", "cluster",
     "churn_probability", "reasons", "segment_code", "churn_risk", "churn_method", "clv",
-    "churn_reasons_list", "cluster_code", "usual_gap_days",
+    "churn_reasons_list", "cluster_code", "usual_gap_days", "churn_grade",
 ]
 
 
 @dataclass
 class ScoringResult:
     scores: pd.DataFrame  # SCORES_COLUMNS, one row per customer with at least one purchase
-    metrics: dict  # JSON-able: horizon, method, counts, backtest, notes
+    metrics: dict  # JSON-able: horizon, method, counts, backtest, serving, notes
     horizon_days: int  # 0: nothing scored (a run on a company without sales)
     backtest: pd.DataFrame | None = field(default=None, repr=False)  # churned/model/baseline
 
@@ -51,10 +51,19 @@ def churn_risk(p: pd.Series) -> pd.Series:
     return pd.cut(p, bins, labels=[name for _, name in RISK_BANDS], right=False).astype(str)
 
 
-def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state, support=None):
-    """(method, probability, reasons, expected purchases next 365 days, fitted model or None)."""
+def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state, support=None,
+           serving=None):
+    """(method, probability, reasons, expected purchases next 365 days, fitted model or None).
+
+    ``serving``: the back-test's decision (``churn_serving``); the rule serves when it says the
+    baseline does. ``None``: not checked (no back-test asked for), the model serves if it can."""
     n_repeat = int((summary["frequency"] >= 2).sum())
-    if n_repeat >= min_repeat:
+    if n_repeat < min_repeat:
+        notes.append(f"only {n_repeat} repeat customers (fewer than {min_repeat}): "
+                     "used the transparent fallback rule")
+    elif serving is not None and serving["served"] != "model":
+        notes.append(_rule_served(serving))
+    else:
         try:
             model = ChurnModel(horizon_days=horizon, random_state=random_state).fit(
                 past, as_of, support=support)
@@ -62,12 +71,18 @@ def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state, suppo
                     model.bg_.expected_purchases(summary, 365), model)
         except DataError as exc:
             notes.append(f"learned model not possible ({exc}): used the transparent fallback")
-    else:
-        notes.append(f"only {n_repeat} repeat customers (fewer than {min_repeat}): "
-                     "used the transparent fallback rule")
     rule = FallbackChurn(horizon_days=horizon).fit(summary)
     return ("fallback", rule.churn_probability(summary), rule.reasons(summary),
             rule.expected_purchases(summary, 365).to_numpy(), None)
+
+
+def _rule_served(serving: dict) -> str:
+    if serving["grade"] is None:
+        return "the model could not be checked on the company's past: used the transparent " \
+            "fallback rule"
+    return (f"the model ranked the customers of the back-test worse than the transparent "
+            f"fallback rule (AUC {serving['model']:.3f} against {serving['baseline']:.3f}): "
+            "used the rule")
 
 
 def _backtest(past, as_of, horizon, min_repeat, notes, random_state, support=None):
@@ -111,7 +126,13 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     """Score every customer with a purchase on or before ``as_of`` (default: the last date).
 
     ``support``: helpdesk tickets (``features.support``); the churn model uses them when they
-    improve its back-test, and the metrics say whether they did."""
+    improve its back-test, and the metrics say whether they did.
+
+    ``backtest``: the model is checked on the company's past, and serves only when it ranked
+    those customers at least as well as the transparent rule (``churn_serving``); otherwise, or
+    when no back-test is possible, the rule serves. ``metrics["serving"]["churn"]`` and each
+    row's ``churn_grade`` say which served and the grade. Without ``backtest`` the model serves
+    unchecked (no grade)."""
     say = progress or (lambda message: None)
     tx = validate_transactions(tx)
     as_of = pd.Timestamp(as_of if as_of is not None else tx["date"].max()).normalize()
@@ -143,17 +164,18 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
             past, as_of, horizon, min_repeat_customers, notes, random_state, support)
     else:
         support = None
-    say("Churn model")
-    method, prob, why, expected, _ = _churn(past, summary, as_of, horizon, min_repeat_customers,
-                                            notes, random_state, support)
-    # Skipped when the comparison with tickets back-tested already (even if it could not).
-    if backtest and method == "model" and support_report is None:
+    n_repeat = int((summary["frequency"] >= 2).sum())
+    if backtest and support_report is None and n_repeat >= min_repeat_customers:
         say("Backtest")
         back_metrics, back_outcomes = _backtest(past, as_of, horizon, min_repeat_customers,
                                                 notes, random_state)
-    elif backtest and method != "model":
-        back_metrics, back_outcomes = None, None
-        notes.append("no backtest for the fallback rule")
+    # The run's own back-test decides whether the model or the rule serves (grade A/B/C).
+    serving = churn_serving(back_outcomes) if backtest else None
+    say("Churn model")
+    method, prob, why, expected, _ = _churn(past, summary, as_of, horizon, min_repeat_customers,
+                                            notes, random_state, support, serving)
+    if serving is not None and serving["served"] == "model" and method != "model":
+        serving = {**serving, "served": "baseline", "grade": None}  # the model could not fit
     scores = pd.DataFrame({
         "recency_days": summary["recency_days"].astype(int),
         "frequency": summary["frequency"].astype(int),
@@ -169,16 +191,19 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "churn_reasons_list": why,
         "cluster_code": clusters.explain(summary),
         "usual_gap_days": summary["mean_gap_days"].round(1),
+        "churn_grade": serving["grade"] if serving else None,
     }, index=summary.index).reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
         "n_customers": int(len(scores)),
-        "n_repeat_customers": int((summary["frequency"] >= 2).sum()),
+        "n_repeat_customers": n_repeat,
         "mean_churn_probability": float(prob.mean()),
         "segments": scores["segment_code"].value_counts().to_dict(),
         "clusters": scores["cluster"].value_counts().to_dict(),
         "backtest": back_metrics, "notes": notes,
     }
+    if serving is not None:
+        metrics["serving"] = {"churn": serving}
     if support_report:
         metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)

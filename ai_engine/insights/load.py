@@ -22,6 +22,7 @@ INSIGHT_KEYS = {
     "churn_risk": "churn_risk",
     "churn_reasons_list": "churn_reasons",
     "churn_method": "churn_method",
+    "churn_grade": "churn_grade",
     "clv": "clv",
 }
 

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ai_engine.models import reasons
-from ai_engine.models.churn import reference_customer
 
 DEFAULT_GAP_DAYS = 90.0
+
+
+def reference_customer(summary: pd.DataFrame) -> pd.Series:
+    """Median of repeat customers (everyone if nobody bought twice): the occlusion baseline."""
+    repeat = summary[summary["frequency"] >= 2]
+    return (repeat if len(repeat) else summary).median(numeric_only=True)
 
 
 class FallbackChurn(BaseEstimator):
@@ -38,7 +44,8 @@ class FallbackChurn(BaseEstimator):
 
     def p_active(self, summary: pd.DataFrame) -> pd.Series:
         ratio = summary["recency_days"] / self.usual_gap(summary)
-        return 1 / (1 + np.exp(self.steepness * (ratio - 2)))
+        # expit: the same logistic curve, without overflow for a silence of many usual gaps.
+        return expit(-self.steepness * (ratio - 2))
 
     def churn_probability(self, summary: pd.DataFrame) -> pd.Series:
         buys_if_active = 1 - np.exp(-self.horizon_days / self.usual_gap(summary))

@@ -23,6 +23,7 @@ def scores():
         "churn_risk": ["low", "high"],
         "churn_reasons_list": [[{"code": "usual_gap", "gap": np.int64(3)}], []],
         "churn_method": ["model", "model"],
+        "churn_grade": ["A", None],
         "clv": [10.0, 0.0],
         "unrelated": ["x", "y"],
     })
@@ -36,6 +37,7 @@ def test_rows_use_the_field_names_and_plain_python_values():
     assert type(rows[0]["churn_reasons"][0]["gap"]) is int  # numpy does not travel over RPC
     assert math.isclose(rows[0]["churn_probability"], 0.1, rel_tol=1e-6)
     assert rows[1]["monetary"] is None  # NaN cannot travel over JSON-RPC
+    assert rows[0]["churn_grade"] == "A" and rows[1]["churn_grade"] is None  # no back-test
     assert all(type(v) in (int, float, str, list, dict, type(None))
                for r in rows for v in r.values())
 

@@ -57,7 +57,17 @@ def test_edge_histories_write_the_contract(tmp_path, rows):
     scores = pd.read_csv(out)
     assert list(scores.columns) == SCORE_COLUMNS
     assert scores["churn_probability"].between(0, 1).all()
-    assert json.loads(result.stdout.strip().splitlines()[-1])["method"] == "fallback"
+    metrics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert metrics["method"] == "fallback"
+    assert metrics["serving"]["churn"] == {**metrics["serving"]["churn"], "served": "baseline",
+                                           "grade": None}
+
+
+def test_summary_says_what_served_churn(tmp_path):
+    result, out = score(tmp_path, HEADER + "1,a,2024-01-01,,,10\n2,b,2024-01-05,,,10\n")
+    assert result.exit_code == 0, result.output
+    assert "Churn served by" in result.output and "unchecked" in result.output
+    assert list(pd.read_csv(out).columns) == SCORE_COLUMNS  # the CSV contract is unchanged
 
 
 def test_demo_writes_scores_tickets_and_report(tmp_path):
