@@ -197,6 +197,10 @@ def map_rpc_error(exc: odoorpc.error.RPCError, redact: Callable[[str], str] = st
     data = (exc.info or {}).get("data", {}) if isinstance(exc.info, dict) else {}
     name = data.get("name", "")
     message = data.get("message") or str(exc)
+    if name == "odoo.exceptions.AccessDenied":  # a key revoked or expired since the login
+        message = (f"Odoo refused the engine's key ({message}): it may have expired or been "
+                   "revoked. Issue a new one (ai-engine setup-odoo) and set "
+                   "AI_ENGINE_ODOO_API_KEY.")
     return _ODOO_EXCEPTIONS.get(name, OdooError)(redact(message))
 
 

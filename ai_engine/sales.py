@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ai_engine.errors import DataError
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import m2o_id, read_by_ids
 
@@ -60,10 +61,18 @@ def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int =
     return partners
 
 
-def sale_transactions(client: OdooClient, company_id: int, batch_size: int = 5000
-                      ) -> pd.DataFrame:
-    """One row per confirmed order line of ``company_id``, amounts in company currency."""
+def sale_transactions(client: OdooClient, company_id: int, batch_size: int = 5000,
+                      company_orders: int | None = None) -> pd.DataFrame:
+    """One row per confirmed order line of ``company_id``, amounts in company currency.
+    ``company_orders``: how many confirmed orders Odoo counts for the company (the run's
+    params), so that an engine user who cannot see them fails the run instead of finishing it
+    as a company without sales."""
     orders = read_orders(client, company_id, batch_size)
+    if orders.empty and company_orders:
+        raise DataError(
+            f"The engine's Odoo user sees none of the company's {company_orders} confirmed sale "
+            f"orders: give it this company (Settings → Users, or run `ai-engine setup-odoo "
+            f"--company-id {company_id}`). Nothing was changed.")
     if orders.empty:
         return pd.DataFrame(columns=TRANSACTION_COLUMNS)
     lines = read_order_lines(client, company_id, batch_size)

@@ -41,9 +41,12 @@ class ResCompany(models.Model):
     def _ai_run_params(self, task):
         """The company's settings the engine reads for a run of ``task`` (``ai_claim_next``)."""
         self.ensure_one()
+        params = {}
+        if task in ("insights", "suggestions"):
+            # Counted as the system: the engine compares it with what its user can see.
+            params["company_orders"] = self.env["sale.order"].sudo().search_count(
+                [("state", "=", "sale"), ("company_id", "=", self.id)])
         if task == "insights":
-            return {
-                "horizon_days": self.ai_churn_horizon_days or None,
-                "min_repeat_customers": self.ai_min_repeat_customers,
-            }
-        return {}
+            params.update(horizon_days=self.ai_churn_horizon_days or None,
+                          min_repeat_customers=self.ai_min_repeat_customers)
+        return params

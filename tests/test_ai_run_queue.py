@@ -49,6 +49,20 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertEqual(cron.model_id.model, "ai.run")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
 
+    def test_claim_tells_the_engine_how_many_orders_the_company_has(self):
+        """The engine compares it with the orders its user can see: a user who sees none of a
+        company's orders fails the run instead of finishing it as a company without sales."""
+        product = self.env["product.product"].create({"name": "AI Test Count Product"})
+        before = self.company._ai_run_params("insights")
+        orders = self.env["sale.order"].create([{
+            "partner_id": self.customer.id, "company_id": company.id,
+            "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+        } for company in (self.company, self.company, self.other_company)])
+        orders[1:].action_confirm()  # one draft here, one confirmed here, one elsewhere
+        self.queue()
+        claim = self.EngineRun.ai_claim_next("worker-1", ["insights"])
+        self.assertEqual(claim["params"]["company_orders"], before["company_orders"] + 1)
+
     def test_action_queue_returns_pending_run(self):
         run = self.queue()
         self.assertRecordValues(run, [{

@@ -33,7 +33,7 @@ def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) ->
 
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     started = time.perf_counter()
-    tx = sale_transactions(client, company_id)
+    tx = sale_transactions(client, company_id, company_orders=params.get("company_orders"))
     log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers "
         f"in {time.perf_counter() - started:.1f}s")
     if tx.empty:

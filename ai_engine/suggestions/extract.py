@@ -47,7 +47,7 @@ def suggestion_events(client: OdooClient, company_id: int, batch_size: int = 500
 
 
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
-    tx = sale_transactions(client, company_id)
+    tx = sale_transactions(client, company_id, company_orders=params.get("company_orders"))
     tx = tx[tx["product_id"].notna()]
     log(f"Extracted {len(tx)} order lines with a product")
     if tx.empty:

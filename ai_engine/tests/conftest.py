@@ -7,10 +7,30 @@ import time
 import pytest
 from odoo_server import find_odoo, make_server
 from typer.testing import CliRunner
+from user_sees import SIGHTINGS, report_path
 
 from ai_engine.cli import app
 
 SEEDED_CUSTOMERS = 150
+
+
+@pytest.fixture
+def user_sees(request):
+    """Record what the user sees in this case (user_sees.py): user_sees(family, case, seen)."""
+    return lambda family, case, seen: SIGHTINGS.record(request.node.nodeid, family, case, seen)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if report.when == "call" or report.outcome != "passed":
+        SIGHTINGS.outcomes[item.nodeid] = report.outcome
+
+
+def pytest_sessionfinish(session):
+    path = report_path()
+    if path and SIGHTINGS.rows:
+        SIGHTINGS.write(path)
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,21 @@ def finish_after_take_back(engine, admin, run_id):
     assert insights_by_run(admin) == {run_id: SEEDED_CUSTOMERS}
 
 
-def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, monkeypatch):
+def run_through_an_outage(odoo_server, engine, monkeypatch):
+    """Process a queued insights run while the patched step stops Odoo; Odoo is back after.
+    Returns the run and the error the engine raised."""
+    run_id = queue_insights(engine)
+    try:
+        with pytest.raises(OdooError) as raised:
+            dispatch.process_next(engine)
+    finally:
+        monkeypatch.undo()
+        odoo_server.start()
+    return run_id, raised.value
+
+
+def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, monkeypatch,
+                                        user_sees):
     real = sales.read_order_lines
 
     def outage(client, company_id, batch_size=5000):
@@ -63,41 +77,35 @@ def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, m
         return real(client, company_id, batch_size)
 
     monkeypatch.setattr(sales, "read_order_lines", outage)
-    run_id = queue_insights(engine)
-    try:
-        with pytest.raises(OdooError):
-            dispatch.process_next(engine)
-    finally:
-        monkeypatch.undo()
-        odoo_server.start()
+    run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
     [run] = admin.call("ai.run", "read", [run_id], ["state"])
     assert run["state"] == "running"  # nobody could tell Odoo: its lease will
     assert published_run(admin) == published and insights_by_run(admin) == {
         published: SEEDED_CUSTOMERS}
     finish_after_take_back(engine, admin, run_id)
+    user_sees("Odoo fault", "Odoo stopped during extraction", f"engine: {error} Odoo: the previous "
+              "results stay shown; the run is queued again when its lease expires and completes")
 
 
-def test_odoo_stopped_during_write_back(odoo_server, engine, admin, published, monkeypatch):
+def test_odoo_stopped_during_write_back(odoo_server, engine, admin, published, monkeypatch,
+                                        user_sees):
     def cut_after_one_batch(client, model, run_id, rows, batch_size=5000):
         write_rows(client, model, run_id, rows[:100])
         odoo_server.halt()
         return write_rows(client, model, run_id, rows[100:])
 
     monkeypatch.setattr(insights.load, "write_rows", cut_after_one_batch)
-    run_id = queue_insights(engine)
-    try:
-        with pytest.raises(OdooError):
-            dispatch.process_next(engine)
-    finally:
-        monkeypatch.undo()
-        odoo_server.start()
+    run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
     # The first batch is staged, unseen: the company still shows the previous run whole.
     assert insights_by_run(admin)[run_id] > 0
     assert published_run(admin) == published
     finish_after_take_back(engine, admin, run_id)
+    user_sees("Odoo fault", "Odoo stopped during write-back", f"engine: {error} Odoo: the staged "
+              "batch stays unseen, the previous results stay shown whole; the run is queued "
+              "again when its lease expires and completes")
 
 
-def test_worker_killed_mid_run(engine, admin, published):
+def test_worker_killed_mid_run(engine, admin, published, user_sees):
     run_id = queue_insights(engine)
     claim = engine.call("ai.run", "ai_claim_next", "worker-killed", ["insights"], "k1")
     assert claim["id"] == run_id  # …and the worker dies without a word
@@ -105,17 +113,22 @@ def test_worker_killed_mid_run(engine, admin, published):
     finish_after_take_back(engine, admin, run_id)
     [run] = admin.call("ai.run", "read", [run_id], ["attempts", "worker"])
     assert run["attempts"] == 2 and run["worker"] != "worker-killed"
+    user_sees("Odoo fault", "worker killed mid-run", "the run stays claimed until its lease "
+              "expires (no other worker takes it), then is queued again and completes "
+              f"(attempt {run['attempts']})")
 
 
-def test_a_claim_whose_answer_was_lost_is_claimed_again(engine, admin, published):
+def test_a_claim_whose_answer_was_lost_is_claimed_again(engine, admin, published, user_sees):
     run_id = queue_insights(engine)
     first = engine.call("ai.run", "ai_claim_next", "w", ["insights"], "lost-answer")
     again = engine.call("ai.run", "ai_claim_next", "w", ["insights"], "lost-answer")
     assert first == again and first["id"] == run_id
+    user_sees("Odoo fault", "the answer to a claim lost, the claim resent",
+              f"the same run {run_id} again, no orphan")
     engine.call("ai.run", "ai_fail", run_id, "stopped by the test", "")
 
 
-def test_a_batch_the_server_rejects(engine, admin, published, monkeypatch):
+def test_a_batch_the_server_rejects(engine, admin, published, monkeypatch, user_sees):
     def one_bad_row(scores):
         rows = real(scores)
         rows[7]["churn_risk"] = "apocalyptic"
@@ -132,3 +145,5 @@ def test_a_batch_the_server_rejects(engine, admin, published, monkeypatch):
     assert published_run(admin) == published and outcome.run_id not in insights_by_run(admin)
     queue_insights(engine)
     assert dispatch.process_next(engine).state == "done"
+    user_sees("Odoo fault", "a batch the server rejects", f"run failed: {run['error'][:200]}; "
+              "nothing of it shown; the next run completes")

@@ -5,6 +5,7 @@ import json
 import pytest
 from conftest import SEEDED_CUSTOMERS, cli_env
 from typer.testing import CliRunner
+from user_sees import first_line
 
 from ai_engine import dispatch
 from ai_engine.cli import app
@@ -17,6 +18,7 @@ def scored_partners(client, fields):
     insights = client.call("ai.partner.insight", "search_read", [], fields=["partner_id"])
     ids = [insight["partner_id"][0] for insight in insights]
     return client.call("res.partner", "read", ids, fields, context={"active_test": False})
+
 
 
 def test_seed_creates_a_confirmed_history(admin, seeded):
@@ -80,17 +82,19 @@ def test_suggestions_reach_the_quotation(odoo_server, engine, admin, seeded):
     assert line["product_id"][0] == suggestion["product_id"] and line["price_unit"] > 0
 
 
-def test_seed_refuses_a_database_seeded_already(odoo_server, seeded):
+def test_seed_refuses_a_database_seeded_already(odoo_server, seeded, user_sees):
     result = CliRunner().invoke(app, ["seed-odoo", "--customers", "5"],
                                 env=cli_env(odoo_server, "admin", "admin"))
     assert result.exit_code == 2 and "already holds" in result.output
     assert "Traceback" not in result.output
+    user_sees("Set-up", "seed-odoo on a seeded database", first_line(result))
 
 
-def test_wrong_api_key_is_one_clear_error(odoo_server):
+def test_wrong_api_key_is_one_clear_error(odoo_server, user_sees):
     result = CliRunner().invoke(app, ["run"], env=cli_env(odoo_server, "ai-engine", "wrong"))
     assert result.exit_code == 2 and "refused login" in result.output
     assert "Traceback" not in result.output
+    user_sees("Set-up", "a wrong API key", first_line(result) + " (exit code 2)")
 
 
 def test_frequency_matches_confirmed_orders(engine, admin, seeded):
@@ -188,7 +192,7 @@ def test_email_reply_is_read_without_the_answer_it_quotes(odoo_server, engine, a
     assert after["ai_scored_at"] and after["ai_sentiment"] == "neutral"
 
 
-def test_setup_odoo_makes_a_working_engine_user_in_one_step(odoo_server, tmp_path):
+def test_setup_odoo_makes_a_working_engine_user_in_one_step(odoo_server, tmp_path, user_sees):
     env_file = tmp_path / "ai-engine.env"
     result = CliRunner().invoke(app, ["setup-odoo", "--engine-login", "ai-engine-2",
                                       "--env-file", str(env_file)],
@@ -203,15 +207,18 @@ def test_setup_odoo_makes_a_working_engine_user_in_one_step(odoo_server, tmp_pat
     user = engine.call("res.users", "read", [engine.uid], ["groups_id"])[0]
     groups = engine.call("res.groups", "read", user["groups_id"], ["full_name"])
     assert not any("Sales" in group["full_name"] for group in groups)
+    user_sees("Set-up", "setup-odoo as the administrator", result.output)
 
 
-def test_seed_odoo_as_the_engine_says_which_rights_it_lacks(odoo_server, admin, seeded):
+def test_seed_odoo_as_the_engine_says_which_rights_it_lacks(odoo_server, admin, seeded,
+                                                           user_sees):
     before = admin.call("res.partner", "search_count", [])
     result = CliRunner().invoke(app, ["seed-odoo", "--customers", "5"],
                                 env=cli_env(odoo_server, "ai-engine", odoo_server.api_key))
     assert result.exit_code == 2 and "needs to create product.product" in result.output
     assert "Nothing was written" in result.output and "Traceback" not in result.output
     assert admin.call("res.partner", "search_count", []) == before
+    user_sees("Set-up", "seed-odoo as the engine user", first_line(result))
 
 
 def test_seed_odoo_remove_takes_the_seed_away(odoo_server, admin, seeded):

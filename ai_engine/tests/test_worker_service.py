@@ -86,7 +86,8 @@ def worker(odoo_url: str, *args: str, **extra_env):
     return CliRunner().invoke(app, ["worker", *args], env=env(odoo_url, **extra_env))
 
 
-def test_worker_waits_for_an_odoo_down_at_start_and_goes_on_when_it_is_back(task, caplog):
+def test_worker_waits_for_an_odoo_down_at_start_and_goes_on_when_it_is_back(task, caplog,
+                                                                           user_sees):
     port = free_port()
     client = OdooClient(quick(f"http://127.0.0.1:{port}", call_timeout=0.5))
     queue, up, waits = Queue(stop_at=0), [], []
@@ -110,9 +111,11 @@ def test_worker_waits_for_an_odoo_down_at_start_and_goes_on_when_it_is_back(task
     assert len(states) == 2, states  # three failed polls, one line for the outage
     assert states[0].startswith("Odoo is unreachable;") and "connection refused" in states[0]
     assert states[1].startswith("Odoo answers again")
+    user_sees("Worker", "Odoo down when the worker starts, back later",
+              f"log: {states[0]} … {states[1]}")
 
 
-def test_worker_command_does_not_exit_when_odoo_is_down():
+def test_worker_command_does_not_exit_when_odoo_is_down(user_sees):
     port = free_port()  # nothing listens
     timer = threading.Timer(1.5, signal_worker)
     timer.start()
@@ -124,9 +127,11 @@ def test_worker_command_does_not_exit_when_odoo_is_down():
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started >= 1.4 and "Stopped." in result.stdout
     assert "Error" not in result.output
+    user_sees("Worker", "Odoo unreachable, then SIGTERM", "waits without exiting; on SIGTERM: "
+              f"{result.stdout.strip().splitlines()[-1]} (exit code 0)")
 
 
-def test_sigterm_during_the_work_fails_the_run_with_a_clear_message(task):
+def test_sigterm_during_the_work_fails_the_run_with_a_clear_message(task, user_sees):
     def work(client, run_id):
         client.call("sale.order.line", "search_read", [], fields=["id"])
         signal.raise_signal(signal.SIGTERM)  # the service manager stops us mid-computation
@@ -140,9 +145,10 @@ def test_sigterm_during_the_work_fails_the_run_with_a_clear_message(task):
     assert args[0] == 1 and "stopped (SIGTERM) before this run finished" in args[1]
     assert not odoo.calls("ai.run.ai_finish")
     assert odoo.answer.events[-1] == "ai.run.ai_fail"  # no claim after the stop
+    user_sees("Worker", "SIGTERM while a run computes", f"run failed: {args[1]}")
 
 
-def test_sigterm_during_a_write_waits_for_its_answer_then_fails_the_run(task):
+def test_sigterm_during_a_write_waits_for_its_answer_then_fails_the_run(task, user_sees):
     def slow_write(args):
         signal_worker()
         time.sleep(0.3)
@@ -159,6 +165,8 @@ def test_sigterm_during_a_write_waits_for_its_answer_then_fails_the_run(task):
                                        "ai.run.ai_fail"]
     [(args, _kwargs)] = odoo.calls("ai.run.ai_fail")
     assert "stopped (SIGTERM)" in args[1]
+    user_sees("Worker", "SIGTERM during a write", "the write's answer is awaited, then the run "
+              "is failed: " + args[1])
 
 
 def test_ctrl_c_on_an_idle_worker_stops_it_without_touching_a_run():
@@ -179,7 +187,7 @@ def test_ctrl_c_is_a_stop_too(task):
 
 
 @pytest.mark.parametrize("refusal", ["login", "claim"])
-def test_a_refused_key_is_one_clear_error_and_exit_code_2(refusal):
+def test_a_refused_key_is_one_clear_error_and_exit_code_2(refusal, user_sees):
     def answer(name, args, kwargs, body):
         if name == "login":
             return refusal != "login" and 7
@@ -191,9 +199,11 @@ def test_a_refused_key_is_one_clear_error_and_exit_code_2(refusal):
     assert ("refused login" if refusal == "login" else "Access Denied") in result.stderr
     assert len(odoo.requests) == (1 if refusal == "login" else 2)  # asked once, not hammered
     assert "Traceback" not in result.output
+    user_sees("Worker", f"key refused at {refusal}", result.stderr.strip().splitlines()[0] +
+              " (exit code 2, not restarted)")
 
 
-def test_the_key_is_never_printed_logged_or_stored(task, caplog):
+def test_the_key_is_never_printed_logged_or_stored(task, caplog, user_sees):
     """Odoo quoting the whole request (API key included) in its error, as some do."""
     def echo_the_request(name, args, kwargs, body):
         raise Fault(f"Bad domain in {body}", debug=f"Traceback ...\n{body}")
@@ -210,9 +220,11 @@ def test_the_key_is_never_printed_logged_or_stored(task, caplog):
     assert "Bad domain in" in stored and odoo_secrets.REDACTED in stored
     for text in (stored, result.output, caplog.text):
         assert "k3y" not in text
+    user_sees("Worker", "Odoo echoes the request (API key) in an error",
+              f"run failed: {args[1][:160]}")
 
 
-def test_run_gives_up_on_a_server_that_never_answers_within_the_call_timeout():
+def test_run_gives_up_on_a_server_that_never_answers_within_the_call_timeout(user_sees):
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
@@ -225,13 +237,16 @@ def test_run_gives_up_on_a_server_that_never_answers_within_the_call_timeout():
         timer.cancel()
     assert result.exit_code == 2 and "read timeout (0.5 s)" in result.stderr
     assert time.monotonic() - started < 1.5 + 1
+    user_sees("Worker", "a server that accepts and never answers",
+              result.stderr.strip().splitlines()[0] + " (exit code 2, within the call timeout)")
 
 
-def test_run_json_prints_json_only_when_odoo_is_down():
+def test_run_json_prints_json_only_when_odoo_is_down(user_sees):
     result = CliRunner().invoke(app, ["run", "--json"], env=env(f"http://127.0.0.1:{free_port()}"))
     assert result.exit_code == 2
     assert "Cannot reach Odoo" in json.loads(result.stdout)["error"]
     assert result.stderr == ""
+    user_sees("Worker", "run --json with Odoo down", result.stdout.strip())
 
 
 # -- deploy/ ----------------------------------------------------------------------------------
