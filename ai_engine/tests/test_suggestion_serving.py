@@ -104,6 +104,12 @@ def test_serving_choices_on_hit_rates_per_kind():
     assert serving["suggestions_new"]["grade"] == "C"
     backtest["model"]["hr_at_10_repeat"] = 0.79 + MARGIN
     assert serving_choices(backtest)["suggestions_repeat"]["grade"] == "A"
+    # Never-bought slots: about equal is not enough, best sellers serve; clearly better is.
+    backtest["model"]["hr_at_10_never_bought"] = 0.23
+    assert serving_choices(backtest)["suggestions_new"] == {
+        "served": "baseline", "grade": "B", "model": 0.23, "baseline": 0.22}
+    backtest["model"]["hr_at_10_never_bought"] = 0.25
+    assert serving_choices(backtest)["suggestions_new"]["served"] == "model"
     # Too few customers in a view, or no back-test at all: the baseline serves, ungraded.
     backtest["model"]["hr_at_10_never_bought"] = None
     assert serving_choices(backtest)["suggestions_new"] == {
@@ -122,10 +128,14 @@ def test_back_test_reports_each_kind_and_what_served(shop):
     assert serving["suggestions_repeat"]["model"] == report["model"]["hr_at_10_repeat"]
     assert (serving["suggestions_new"]["baseline"]
             == report["popularity"]["hr_at_10_never_bought"])
-    # What served is never below the winner of each kind on the back-test itself.
+    # The served figures of each kind are those of the list that served it; a baseline
+    # serves only when the model was not clearly better.
     for kind, view in (("suggestions_repeat", "hr_at_10_repeat"),
                        ("suggestions_new", "hr_at_10_never_bought")):
-        assert report["served"][view] == max(serving[kind]["model"], serving[kind]["baseline"])
+        choice = serving[kind]
+        assert report["served"][view] == choice[choice["served"]]
+        if choice["served"] == "baseline":
+            assert choice["model"] < choice["baseline"] + MARGIN
 
 
 def test_run_stores_the_served_lists_and_says_which_served(shop, monkeypatch):
