@@ -18,10 +18,12 @@ DECISIONS = {
     "suggestions_new": (_lt("Suggestions of products never bought"), _lt("best sellers")),
     "category": (_lt("Ticket category suggestions"), _lt("the most frequent category")),
 }
+# By grade and what served (ai_engine/serving.py: at grade B some decisions keep the baseline).
 GRADES = {
-    "A": _lt("A — the model served: clearly better than %(baseline)s"),
-    "B": _lt("B — the model served: about as good as %(baseline)s"),
-    "C": _lt("C — %(baseline)s served: the model did worse"),
+    ("A", "model"): _lt("A — the model served: clearly better than %(baseline)s"),
+    ("B", "model"): _lt("B — the model served: about as good as %(baseline)s"),
+    ("B", "baseline"): _lt("B — %(baseline)s served: the model was only about as good"),
+    ("C", "baseline"): _lt("C — %(baseline)s served: the model did worse"),
     None: _lt("%(baseline)s served: too little history to check the model"),
 }
 
@@ -72,12 +74,12 @@ def _summary(env, metrics):
 def _serving(env, serving):
     """Which served, the model or its baseline, with the grade, for each decision of the run."""
     rows = Markup("")
-    for key, decision in serving.items():
-        if key not in DECISIONS or not isinstance(decision, dict):
+    for key, (label, baseline) in DECISIONS.items():  # in DECISIONS' order, not the JSON's
+        decision = serving.get(key)
+        if not isinstance(decision, dict):
             continue
-        label, baseline = DECISIONS[key]
         grade = decision.get("grade")
-        template = env._(GRADES.get(grade, GRADES[None]))
+        template = env._(GRADES.get((grade, decision.get("served")), GRADES[None]))
         text = template % {"baseline": env._(baseline)}
         badge = {"A": "text-bg-success", "B": "text-bg-info", "C": "text-bg-warning"}.get(
             grade, "text-bg-secondary")

@@ -184,13 +184,26 @@ class TestAiRunQueue(AiCrmCommon):
                     "model": {"hr_at_10": 0.6742, "hr_at_10_never_bought": 0.4951},
                     "popularity": {"hr_at_10": 0.5151, "hr_at_10_never_bought": 0.3591},
                     "own_history": {"hr_at_10": 0.5971, "hr_at_10_never_bought": 0.3592}}
-        self.EngineRun.ai_finish(claim["id"], {"metrics": {"suggestion_backtest": backtest}})
+        serving = {"suggestions_repeat": {"served": "model", "grade": "A", "model": 0.751,
+                                          "baseline": 0.724},
+                   "suggestions_new": {"served": "baseline", "grade": "B", "model": 0.154,
+                                       "baseline": 0.136}}
+        self.EngineRun.ai_finish(claim["id"], {"metrics": {"suggestion_backtest": backtest,
+                                                           "serving": serving}})
         headline = str(run.metrics_html).split('class="table table-sm o_ai_run_metrics"')[0]
         self.assertIn("orders before 2026-07-01", headline)
         self.assertIn("930 customers", headline)
         self.assertLess(headline.index("0.674"), headline.index("0.515"))
         self.assertLess(headline.index("0.515"), headline.index("0.597"))
         self.assertIn("0.495", headline)
+        # Which list serves each kind of slot, and its grade, before the back-test figures.
+        order = [headline.index(part) for part in (
+            "Suggestions of products bought before",
+            "A — the model served: clearly better than the customer",
+            "Suggestions of products never bought",
+            "B — best sellers served: the model was only about as good",
+            "orders before 2026-07-01")]
+        self.assertEqual(order, sorted(order))
 
     def test_run_form_reads_like_a_report(self):
         run = self.queue()

@@ -3,10 +3,12 @@ functions of the tables learned from the purchase lines before a date (``learn_t
 on ``features/suggestion_tables.py``).
 
 Candidates per customer come from four sources: products they bought before, products bought
-with theirs (affinity), popular with their segment, top sellers of their categories and overall.
-Each candidate gets the ``FEATURES``: share of the customer's orders with it, decayed and plain,
-its rank among the customer's own products, due-ness against its own reorder cycle, affinity,
-popularity in segment/category/overall. ``labelled_candidates`` adds what the customer really
+with theirs (affinity, also from products nobody buys any more when ``retired_seeds``), popular
+with their segment, top sellers of their categories and overall (most recent buyers and most
+buyers ever). Each candidate gets the ``FEATURES``: share of the customer's orders with it,
+decayed and plain, its rank among the customer's own products, due-ness against its own reorder
+cycle, affinity, popularity in segment/category/overall, and the share of customers who ever
+bought it (what a best-seller list knows). ``labelled_candidates`` adds what the customer really
 bought next after a cut: the ranker's training rows.
 """
 
@@ -23,8 +25,9 @@ from ai_engine.features import suggestion_tables
 
 FEATURES = ["bought_before", "order_share", "log_orders", "log_days_since", "has_cycle", "due",
             "affinity", "segment_share", "category_share", "overall_share",
-            "own_rank_inv", "plain_share", "overdue"]
+            "own_rank_inv", "plain_share", "overdue", "plain_popularity"]
 POPULAR_CANDIDATES = 20
+PLAIN_POPULAR = 1  # × POPULAR_CANDIDATES candidates by buyers ever (0: none)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Settings:
     seed_items: int
     candidates: int
     retire_after_days: int | None
+    retired_seeds: bool
 
 
 @dataclass
@@ -54,9 +58,10 @@ class Tables:
     customer_categories: pd.DataFrame | None  # customer_id, category, share
     segments: pd.Series           # customer_id → segment
     active: pd.Index              # products sold within retire_after_days
-    seeds: sparse.csr_matrix      # customers × active products, decayed history weights
+    seeds: sparse.csr_matrix      # customers × seed products, decayed history weights
     customers: pd.Index
-    affinity_matrix: sparse.csr_matrix  # active × active, pair score
+    affinity_matrix: sparse.csr_matrix  # seed products × active products, pair score
+    seed_products: pd.Index       # products whose buyers lead to others (active, or all)
 
 
 def as_str_index(values) -> pd.Index:
@@ -98,24 +103,29 @@ def learn_tables(lines: pd.DataFrame, as_of: pd.Timestamp, given_segments: pd.Se
     segments = customer_segments(lines, customer_categories, given_segments)
     segment_popularity = suggestion_tables.popularity(lines, as_of, half_life, groups=segments)
     segment_popularity = segment_popularity[segment_popularity["product_id"].isin(active)]
-    pairs = suggestion_tables.co_purchase(lines[lines["product_id"].isin(active)], as_of,
+    # Seeds: what the customer bought. With ``retired_seeds``, products nobody buys any more
+    # still lead to the products their buyers moved on to (a successor, an alternative).
+    seed_products = (pd.Index(np.sort(lines["product_id"].unique().astype(str)).astype(object))
+                     if settings.retired_seeds else active)
+    pairs = suggestion_tables.co_purchase(lines[lines["product_id"].isin(seed_products)], as_of,
                                           half_life, settings.measure, settings.neighbours,
-                                          settings.min_customers, settings.shrink)
-    i = active.get_indexer(pairs["product_id"])
+                                          settings.min_customers, settings.shrink,
+                                          targets=active)
+    i = seed_products.get_indexer(pairs["product_id"])
     j = active.get_indexer(pairs["other_product_id"])
     matrix = sparse.csr_matrix((pairs["score"].to_numpy(float), (i, j)),
-                               shape=(len(active), len(active)))
+                               shape=(len(seed_products), len(active)))
     customers = pd.Index(np.sort(cycles["customer_id"].unique()))
-    seeds = _top_per_group(cycles[cycles["product_id"].isin(active)], "customer_id",
+    seeds = _top_per_group(cycles[cycles["product_id"].isin(seed_products)], "customer_id",
                            ["weighted_orders", "product_id"], [False, True], settings.seed_items)
     seed_rows = customers.get_indexer(seeds["customer_id"])
-    seed_cols = active.get_indexer(seeds["product_id"])
+    seed_cols = seed_products.get_indexer(seeds["product_id"])
     seed_matrix = sparse.csr_matrix((seeds["weighted_orders"].to_numpy(float),
                                      (seed_rows, seed_cols)),
-                                    shape=(len(customers), len(active)))
+                                    shape=(len(customers), len(seed_products)))
     return Tables(as_of, cycles.set_index(["customer_id", "product_id"]), pairs, popularity,
                   segment_popularity, categories, customer_categories, segments, active,
-                  seed_matrix, customers, matrix)
+                  seed_matrix, customers, matrix, seed_products)
 
 
 def customer_segments(lines: pd.DataFrame, customer_categories: pd.DataFrame | None,
@@ -184,7 +194,11 @@ def candidates(t: Tables, customers: pd.Index, as_of: pd.Timestamp, baskets_now:
         cat_top = t.category_popularity[t.category_popularity["rank"] <= 10]
         cat_c = top_cats.merge(cat_top[["category", "product_id"]], on="category")
         parts.append(cat_c[["customer_id", "product_id"]].assign(source="category"))
-    pop_top = t.popularity.index[:POPULAR_CANDIDATES]
+    # Most recent buyers (decayed) and most buyers ever (a best-seller list's pick).
+    plain = t.popularity.sort_values(["customers", "weighted_customers"], ascending=False,
+                                     kind="stable")
+    pop_top = t.popularity.index[:POPULAR_CANDIDATES].union(
+        plain.index[:POPULAR_CANDIDATES * PLAIN_POPULAR], sort=False)
     parts.append(pd.DataFrame({"customer_id": np.repeat(customers.to_numpy(), len(pop_top)),
                                "product_id": np.tile(pop_top.to_numpy(), len(customers)),
                                "source": "popular"}))
@@ -205,7 +219,7 @@ def _affinity(t: Tables, customers: pd.Index, baskets_now: Mapping, limit: int
         r, c = [], []
         for customer, items in baskets_now.items():
             pos = customers.get_indexer([str(customer)])[0]
-            cols = t.active.get_indexer(as_str_index(list(items)))
+            cols = t.seed_products.get_indexer(as_str_index(list(items)))
             for col in cols[cols >= 0]:
                 r.append(pos)
                 c.append(col)
@@ -268,6 +282,9 @@ def _features(t: Tables, frame: pd.DataFrame, affinity: pd.DataFrame, as_of: pd.
         seg_share.reindex(pd.MultiIndex.from_arrays([seg, frame["product_id"]])).to_numpy(),
         index=frame.index).fillna(0.0)
     frame["overall_share"] = frame["product_id"].map(t.popularity["share"]).fillna(0.0)
+    # What a best-seller list knows: the share of all customers who ever bought it.
+    frame["plain_popularity"] = (frame["product_id"].map(t.popularity["customers"]).fillna(0.0)
+                                 / max(len(t.customers), 1))
     if t.category_popularity is not None:
         cat_pop = t.category_popularity.set_index("product_id")
         frame["category"] = frame["product_id"].map(cat_pop["category"])

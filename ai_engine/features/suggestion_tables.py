@@ -130,7 +130,8 @@ def _measure(measure: str, both, n_i, n_j, total, shrink: float):
 
 def co_purchase(lines: pd.DataFrame, as_of, half_life_days: float | None = 180.0,
                 measure: str = "cosine", top_k: int = 20, min_customers: int = 2,
-                shrink: float = 1.0, batch_size: int = 2000) -> pd.DataFrame:
+                shrink: float = 1.0, batch_size: int = 2000,
+                targets: pd.Index | None = None) -> pd.DataFrame:
     """Top-``top_k`` associated products of each product, from customers who bought both.
 
     Counts are over distinct customers (``customers_both`` of the ``customers_product`` who
@@ -139,7 +140,8 @@ def co_purchase(lines: pd.DataFrame, as_of, half_life_days: float | None = 180.0
     recency-decayed counts (each customer weighs the decay of their later purchase of the two
     products), shrunk towards 0 for rare pairs by ``shrink``. Pairs seen with fewer than
     ``min_customers`` customers are dropped. Rows are sorted by product, then rank (1 = best;
-    ties broken by more customers, then by ``other_product_id``).
+    ties broken by more customers, then by ``other_product_id``). ``targets``: when given,
+    only these products are neighbours (``other_product_id``).
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
@@ -153,6 +155,8 @@ def co_purchase(lines: pd.DataFrame, as_of, half_life_days: float | None = 180.0
     weights, binary = weights[:, frequent].tocsc(), binary[:, frequent].tocsc()
     n_weighted = np.asarray(weights.power(2).sum(axis=0)).ravel()
     weights_t, binary_t = weights.T.tocsr(), binary.T.tocsr()
+    allowed = (None if targets is None
+               else pd.Index(products[frequent]).isin(pd.Index(targets).astype(str)))
     keep_k = 2 * top_k  # candidates per product before the min_customers filter
     frames = []
     for start in range(0, len(frequent), batch_size):
@@ -162,6 +166,8 @@ def co_purchase(lines: pd.DataFrame, as_of, half_life_days: float | None = 180.0
         score = _measure(measure, product.data, n_weighted[rows],
                          n_weighted[product.indices], total, shrink)
         score[rows == product.indices] = -np.inf
+        if allowed is not None:
+            score[~allowed[product.indices]] = -np.inf
         chosen = []
         for r in range(len(seeds)):
             lo, hi = product.indptr[r], product.indptr[r + 1]

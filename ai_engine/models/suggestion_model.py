@@ -6,19 +6,27 @@ How (see docs/ARCHITECTURE.md):
    product co-purchase affinity (customers who bought both, recency-decayed, top-k neighbours per
    product), popularity overall, by customer segment and by product category.
 2. Candidates per customer from four sources: products they bought before, products bought with
-   theirs (affinity), popular with their segment, top sellers of their categories and overall
+   theirs (affinity; products nobody buys any more count as theirs too, so their buyers are led
+   to what the others moved on to — a successor, an alternative), popular with their segment,
+   top sellers of their categories and overall (recently and ever)
    (``features/suggestion_candidates.py``).
 3. Each candidate gets a few features (share of the customer's orders with it, decayed and
    plain, its rank among the customer's own products, due-ness against its own reorder cycle,
-   affinity, popularity in segment/category/overall). This estimator's ranker learns
-   P(product in the customer's next order) ~ features on time splits *inside* the training
-   period (cuts ``validation_days``, 2 × and … ``validation_cuts`` × that before ``as_of``;
-   labels = each customer's next order after a cut and before ``as_of``, however long they took
-   to come back), so the blend of reorders and new products is learned, not hand-set.
+   affinity, popularity in segment/category/overall, recent and ever). This estimator's ranker
+   learns P(product in the customer's next order) ~ features on time splits *inside* the
+   training period (cuts ``validation_days``, 2 × and … ``validation_cuts`` × that before
+   ``as_of``; labels = each customer's next order after a cut and before ``as_of``, however
+   long they took to come back), so the blend of reorders and new products is learned, not
+   hand-set. The features include what the plain baselines know (the customer's own ranking,
+   the number of buyers ever), so the ranker can fall back on them.
 4. The reason is the source that explains the product: its reorder cycle or count for a product
    bought before, else the source that ranks it highest (affinity → "Bought with X by 38 % of
    customers", segment, category, overall).
-Products nobody bought in the last ``retire_after_days`` are treated as discontinued.
+Products nobody bought in the last ``retire_after_days`` are treated as discontinued: never
+suggested (``retired_seeds=False``: nor followed to other products).
+
+Which list a run stores — the model's or a baseline's, per kind of slot — is decided by the
+run's back-test (``suggestions/evaluate.py``); ``recommend_kinds`` gives the model's parts.
 """
 
 from __future__ import annotations
@@ -50,7 +58,8 @@ from ai_engine.features.suggestion_candidates import (
 FIXED_WEIGHTS = {"bought_before": 1.0, "order_share": 6.0, "log_orders": 0.3,
                  "log_days_since": -0.3, "has_cycle": 0.0, "due": 0.8, "affinity": 8.0,
                  "segment_share": 3.0, "category_share": 2.0, "overall_share": 2.0,
-                 "own_rank_inv": 0.0, "plain_share": 0.0, "overdue": 0.0}
+                 "own_rank_inv": 0.0, "plain_share": 0.0, "overdue": 0.0,
+                 "plain_popularity": 0.0}
 FIXED_INTERCEPT = -4.0
 # Where a suggestion comes from (the module's ai_contract.SUGGESTION_SOURCES).
 SOURCES = ("history", "affinity", "segment", "category", "popular")
@@ -59,6 +68,9 @@ REASONS = {"segment": "popular_with_segment", "category": "category_top_seller",
 RESULT_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason", "source",
                   "related_product_id", "reason_code"]
 MIN_TRAIN_POSITIVES = 30
+# The two kinds of suggestion slots: products the customer bought before, and never-bought ones.
+KINDS = ("repeat", "new")
+CHUNK = 5000  # customers whose candidates are scored at once
 
 
 class SuggestionModel(BaseEstimator):
@@ -79,6 +91,7 @@ class SuggestionModel(BaseEstimator):
     def __init__(self, half_life_days: float | None = 90.0, measure: str = "cosine",
                  neighbours: int = 20, min_customers: int = 2, shrink: float = 1.0,
                  seed_items: int = 50, candidates: int = 50, retire_after_days: int | None = 180,
+                 retired_seeds: bool = True,
                  ranker: str = "boosting", validation_days: int | None = None,
                  validation_cuts: int = 3, random_state: int = 0):
         self.half_life_days = half_life_days
@@ -89,6 +102,7 @@ class SuggestionModel(BaseEstimator):
         self.seed_items = seed_items
         self.candidates = candidates
         self.retire_after_days = retire_after_days
+        self.retired_seeds = retired_seeds
         self.ranker = ranker
         self.validation_days = validation_days
         self.validation_cuts = validation_cuts
@@ -188,13 +202,15 @@ class SuggestionModel(BaseEstimator):
                 "validation_days": days, "cuts": len(frames), "customers": int(customers)}
         if label.sum() < MIN_TRAIN_POSITIVES or label.sum() == len(label):
             return None, info
+        info["method"] = self.ranker
+        return self._boosting(frame, label), info
+
+    def _boosting(self, frame: pd.DataFrame, label: np.ndarray):
         model = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.08,
                                                max_leaf_nodes=15, min_samples_leaf=40,
                                                random_state=self.random_state)
         with threadpool_limits(1):  # small model; OpenMP threads only fight on a busy machine
-            model.fit(frame[FEATURES].to_numpy(float), label)
-        info["method"] = self.ranker
-        return model, info
+            return model.fit(frame[FEATURES].to_numpy(float), label)
 
     def _predict(self, frame: pd.DataFrame, ranker=None) -> np.ndarray:
         if frame.empty:
@@ -209,40 +225,89 @@ class SuggestionModel(BaseEstimator):
     # ------------------------------------------------------------------ suggestions
     def recommend(self, customer_ids: Iterable | None = None, as_of=None, top: int = 10, *,
                   exclude: Iterable | Mapping | None = None, exclude_bought: bool = False,
-                  baskets_now: Mapping | None = None) -> pd.DataFrame:
+                  baskets_now: Mapping | None = None, kind: str | None = None
+                  ) -> pd.DataFrame:
         """Top ``top`` products per customer: ``customer_id, rank, product_id, score, reason,
-        source, related_product_id``.
+        source, related_product_id, reason_code``.
 
         ``score`` ≈ probability that the product is in the customer's next order. ``as_of``
         (default: the fit date) is the day "days ago" counts from. ``exclude``: product ids
         never to suggest (e.g. archived), or a mapping customer → product ids.
-        ``exclude_bought`` drops what each customer bought before (discovery list).
+        ``kind``: ``"repeat"`` keeps only products each customer bought before, ``"new"`` only
+        products they never bought (a discovery list; ``exclude_bought=True`` says the same).
         ``baskets_now``: mapping customer → product ids in their current basket; unknown
         customers are served from it (affinity), else from popularity (cold start).
         """
+        kind = "new" if exclude_bought else kind
+        return self.recommend_kinds(customer_ids, as_of, top, exclude=exclude,
+                                    baskets_now=baskets_now,
+                                    kinds=(kind or "all",))[kind or "all"]
+
+    def recommend_kinds(self, customer_ids: Iterable | None = None, as_of=None, top: int = 10,
+                        *, exclude: Iterable | Mapping | None = None,
+                        baskets_now: Mapping | None = None, kinds=("all", *KINDS)
+                        ) -> dict[str, pd.DataFrame]:
+        """``recommend`` for several ``kinds`` at once (``"all"``: the model's list as it
+        ranks it; ``"repeat"``: only products bought before; ``"new"``: only never-bought
+        ones), from one scoring of the candidates. Customers are scored ``CHUNK`` at a time:
+        the candidates of a few thousand customers at most are in memory."""
         check_is_fitted(self, "tables_")
         if top < 1:
             raise ValueError("top must be at least 1")
+        unknown = set(kinds) - {"all", *KINDS}
+        if unknown:
+            raise ValueError(f"kinds must be among all, repeat, new (not {sorted(unknown)})")
         t = self.tables_
         customers = (t.customers if customer_ids is None
                      else as_str_index(list(customer_ids)))
         as_of = self.as_of_ if as_of is None else pd.Timestamp(as_of).normalize()
         baskets_now = {str(k): v for k, v in (baskets_now or {}).items()}
-        if not len(customers):
-            return pd.DataFrame({c: [] for c in RESULT_COLUMNS})
-        frame = candidates(t, customers, as_of, baskets_now, self.candidates)
-        frame = self._exclude(frame, exclude, exclude_bought, baskets_now)
-        frame["score"] = self._predict(frame, self.ranker_)
-        frame["popular"] = frame["overall_share"]
-        frame = frame.sort_values(["customer_id", "score", "popular", "product_id"],
-                                  ascending=[True, False, False, True], kind="stable")
-        frame["rank"] = frame.groupby("customer_id").cumcount() + 1
+        parts = {kind: [] for kind in kinds}
+        for start in range(0, len(customers), CHUNK):
+            chunk = customers[start:start + CHUNK]
+            frame = candidates(t, chunk, as_of, baskets_now, self.candidates)
+            frame = self._exclude(frame, exclude, False, baskets_now)
+            frame["score"] = self._predict(frame, self.ranker_)
+            frame["popular"] = frame["overall_share"]
+            frame = frame.sort_values(["customer_id", "score", "popular", "product_id"],
+                                      ascending=[True, False, False, True], kind="stable")
+            for kind in kinds:
+                part = (frame if kind == "all" else
+                        frame[frame["bought_before"] == float(kind == "repeat")])
+                parts[kind].append(self._top(t, part, chunk, top, baskets_now))
+        return {kind: (pd.concat(found, ignore_index=True) if found
+                       else pd.DataFrame({c: [] for c in RESULT_COLUMNS}))
+                for kind, found in parts.items()}
+
+    def _top(self, t: Tables, frame: pd.DataFrame, customers: pd.Index, top: int,
+             baskets_now: Mapping) -> pd.DataFrame:
+        """The ``top`` rows of each customer of ``frame`` (sorted best first), with reasons,
+        customers in the order asked."""
+        frame = frame.assign(rank=frame.groupby("customer_id").cumcount() + 1)
         frame = frame[frame["rank"] <= top].reset_index(drop=True)
         frame = self._reasons(t, frame, baskets_now)
         order = pd.Series(np.arange(len(customers)), index=customers)
         frame = frame.sort_values(["customer_id", "rank"], key=lambda s: s.map(order)
                                   if s.name == "customer_id" else s, kind="stable")
         return frame[RESULT_COLUMNS].reset_index(drop=True)
+
+    def history_reasons(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """``pairs`` (``customer_id, product_id``, each bought by the customer before) with the
+        reason a list of the customer's own products gives: ``reason_code``, ``reason``,
+        ``source`` = history, ``related_product_id`` empty."""
+        check_is_fitted(self, "tables_")
+        keys = pd.MultiIndex.from_arrays([pairs["customer_id"].astype(str),
+                                          pairs["product_id"].astype(str)])
+        own = self.tables_.cycles.reindex(keys)
+        if own["orders"].isna().any():
+            raise ValueError("history_reasons needs products the customer bought before")
+        days = (self.as_of_ - own["last_date"]).dt.days.to_numpy()
+        codes = [_history_code(int(orders), int(day), cycle)
+                 for orders, day, cycle in zip(own["orders"], days, own["cycle_days"],
+                                               strict=True)]
+        return pairs.assign(reason_code=codes,
+                            reason=[render(c, SUGGESTION_REASONS, {}) for c in codes],
+                            source="history", related_product_id=None)
 
     def _exclude(self, frame, exclude, exclude_bought, baskets_now) -> pd.DataFrame:
         if exclude_bought:
@@ -275,7 +340,7 @@ class SuggestionModel(BaseEstimator):
                                          "confidence"])
         seeds = t.seeds.tocoo()
         long = pd.DataFrame({"customer_id": t.customers.to_numpy()[seeds.row],
-                             "related_product_id": t.active.to_numpy()[seeds.col],
+                             "related_product_id": t.seed_products.to_numpy()[seeds.col],
                              "weight": seeds.data})
         extra = [(str(c), str(p)) for c, items in baskets_now.items() for p in items]
         if extra:
@@ -314,14 +379,8 @@ class SuggestionModel(BaseEstimator):
         codes = []
         for row, src in zip(frame.itertuples(index=False), source, strict=True):
             if src == "history":
-                days = int(row.days_since_last)
-                if row.has_cycle:
-                    codes.append(explain("reorder_cycle", cycle=round(row.cycle_days),
-                                         days=days))
-                elif row.orders == 1:
-                    codes.append(explain("bought_once", days=days))
-                else:
-                    codes.append(explain("bought_before", times=int(row.orders), days=days))
+                codes.append(_history_code(int(row.orders), int(row.days_since_last),
+                                           row.cycle_days))
             elif src == "affinity":
                 codes.append(explain("bought_with", product=row.related_product_id,
                                      percent=round(100 * row.confidence)))
@@ -339,16 +398,29 @@ class SuggestionModel(BaseEstimator):
                        ) -> dict[str, pd.DataFrame]:
         """Compact results for Odoo, in bulk.
 
-        ``product_affinities``: ``product_id, related_product_id, rank, score, customers_both,
-        confidence, lift`` (top ``neighbours`` per product, default the fitted number).
+        ``product_affinities``: ``affinity_table(neighbours)``.
         ``customer_suggestions``: ``recommend()`` for every customer seen (``top`` each).
         """
         check_is_fitted(self, "tables_")
-        pairs = self.affinities_
+        return {"product_affinities": self.affinity_table(neighbours),
+                "customer_suggestions": self.recommend(top=top)}
+
+    def affinity_table(self, neighbours: int | None = None) -> pd.DataFrame:
+        """``product_id, related_product_id, rank, score, customers_both, confidence, lift``
+        (top ``neighbours`` per product, default the fitted number)."""
+        check_is_fitted(self, "tables_")
+        pairs = self.affinities_[self.affinities_["product_id"].isin(self.products_)]
         if neighbours is not None:
             pairs = pairs[pairs["rank"] <= neighbours]
-        affinities = pairs.rename(columns={"other_product_id": "related_product_id"})[
+        return pairs.rename(columns={"other_product_id": "related_product_id"})[
             ["product_id", "related_product_id", "rank", "score", "customers_both",
              "confidence", "lift"]].reset_index(drop=True)
-        return {"product_affinities": affinities,
-                "customer_suggestions": self.recommend(top=top)}
+
+def _history_code(orders: int, days: int, cycle_days: float) -> dict:
+    """Why a product the customer bought before: its reorder cycle (from three purchases on),
+    else how often and when."""
+    if orders >= 3:
+        return explain("reorder_cycle", cycle=round(cycle_days), days=days)
+    if orders == 1:
+        return explain("bought_once", days=days)
+    return explain("bought_before", times=orders, days=days)

@@ -1,7 +1,9 @@
 """Product suggestions, pure. ``recommend_transactions``: suggestions for every customer seen
 before a date, the whole job behind ``ai-engine recommend`` (the CLI only reads the CSV and
 writes the result). ``run``: what a suggestions run stores in Odoo — product affinities, each
-customer's list and the popular list — and its back-test.
+customer's list and the popular list — and its back-test, which decides per kind of slot
+(products the customer bought before, never-bought products) whether the model's part or its
+baseline's serves (``suggestions/evaluate.py``).
 
 Output contract of ``recommend_transactions`` (one row per customer × rank):
 ``customer_id,rank,product_id,score,reason``. ``score`` ≈ probability that the product is in
@@ -17,10 +19,15 @@ import numpy as np
 import pandas as pd
 
 from ai_engine.errors import DataError
-from ai_engine.features.suggestion_tables import acceptance_by_week
+from ai_engine.features.suggestion_tables import acceptance_by_week, purchase_lines
 from ai_engine.io import validate_transactions
 from ai_engine.models.suggestion_model import SuggestionModel
-from ai_engine.suggestions.evaluate import suggestion_backtest
+from ai_engine.suggestions.evaluate import (
+    SERVING_KEYS,
+    served_lists,
+    serving_choices,
+    suggestion_backtest,
+)
 
 RECOMMENDATION_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason"]
 STORED_TOP = 20  # suggestions stored per customer, and in the popular list
@@ -90,14 +97,22 @@ def recommend_transactions(tx: pd.DataFrame, as_of, top: int = 10,
     return recs.assign(score=recs["score"].round(4)).reset_index(drop=True)
 
 
-def stored_lists(model: SuggestionModel, products: pd.DataFrame
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(product affinities, suggestions) as Odoo stores them: the fitted customers' lists and
+def stored_lists(model: SuggestionModel, products: pd.DataFrame, serving: dict | None = None,
+                 tx: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(product affinities, suggestions) as Odoo stores them: the fitted customers' lists as
+    they serve (``serving``: the run's choice per kind of slot, default the model for both;
+    ``tx``, the transactions the model learned from, is needed when a baseline serves) and
     the popular list, without products that may not be offered any more."""
-    blocked = products.loc[~products["offerable"], "product_id"].tolist()
-    tables = model.compact_tables(top=STORED_TOP)
-    personal = tables["customer_suggestions"]
-    personal = personal[~personal["product_id"].astype(int).isin(blocked)]
+    blocked = products.loc[~products["offerable"], "product_id"].astype(str).tolist()
+    serving = serving or {key: {"served": "model"} for key in SERVING_KEYS.values()}
+    if all(choice["served"] == "model" for choice in serving.values()):
+        personal = model.recommend(top=STORED_TOP)
+    else:
+        lines = purchase_lines(tx.assign(**{c: tx[c].astype("string").str.strip().astype(object)
+                                            for c in ("customer_id", "order_id", "product_id")}),
+                               model.as_of_)
+        personal = served_lists(model, lines, model.customers_, STORED_TOP, serving)
+    personal = personal[~personal["product_id"].astype(str).isin(blocked)]
     popular = model.recommend(customer_ids=[POPULAR_LIST], top=STORED_TOP, exclude=blocked)
     suggestions = pd.concat([
         personal.assign(partner_id=personal["customer_id"].astype(int)),
@@ -107,33 +122,40 @@ def stored_lists(model: SuggestionModel, products: pd.DataFrame
     partner = suggestions["partner_id"].astype(object)
     suggestions["partner_id"] = partner.where(partner != 0, False)
     suggestions["product_id"] = suggestions["product_id"].astype(int)
-    affinities = tables["product_affinities"].astype({"product_id": int,
-                                                      "related_product_id": int})
+    affinities = model.affinity_table().astype({"product_id": int, "related_product_id": int})
     return affinities, suggestions
 
 
 def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
-    """A suggestions run: learn from the order lines before ``today``, the lists to store, and
-    the back-test and weekly acceptance for the run's metrics."""
+    """A suggestions run: the back-test on the company's own past first (it decides, per kind
+    of slot, whether the model or its baseline serves), then learn from the order lines before
+    ``today`` and compose the lists to store; the back-test, the serving choice and the weekly
+    acceptance go into the run's metrics."""
     tx, products, segments = inputs.transactions, inputs.products, inputs.segments
     if tx.empty:
         log("No confirmed order lines with products: nothing to learn.")
         return SuggestionsResult({"n_customers": 0,
                                   "notes": ["no confirmed order lines with products"]})
     started = time.perf_counter()
-    model = SuggestionModel().fit(tx, as_of=today, products=products, segments=segments)
-    log(f"Learned from {tx['order_id'].nunique()} orders in {time.perf_counter() - started:.1f}s")
-    affinities, suggestions = stored_lists(model, products)
-    started = time.perf_counter()
     backtest = suggestion_backtest(tx, products, segments)
+    serving = backtest.pop("serving") if backtest else serving_choices(None)
     if backtest:
         log(f"Back-tested on orders from {backtest['cut']} in "
             f"{time.perf_counter() - started:.1f}s")
+    for kind, key in SERVING_KEYS.items():
+        choice = serving[key]
+        log(f"{kind} slots: the {choice['served']} serves (grade {choice['grade'] or '-'}; "
+            f"HR@10 model {choice['model']}, baseline {choice['baseline']})")
+    started = time.perf_counter()
+    model = SuggestionModel().fit(tx, as_of=today, products=products, segments=segments)
+    log(f"Learned from {tx['order_id'].nunique()} orders in {time.perf_counter() - started:.1f}s")
+    affinities, suggestions = stored_lists(model, products, serving, tx)
     customers = suggestions.loc[suggestions["customer_id"] != POPULAR_LIST, "customer_id"]
     metrics = {"n_customers": int(customers.nunique()),
                "n_products": int(len(products)),
                # rows to store; load puts in what Odoo says it stored
                "affinities": len(affinities), "suggestions": len(suggestions),
                "suggestion_backtest": backtest,
+               "serving": serving,
                "acceptance_by_week": acceptance_by_week(inputs.events)}
     return SuggestionsResult(metrics, affinities, suggestions)

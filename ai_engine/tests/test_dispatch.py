@@ -180,6 +180,11 @@ def test_the_baseline_serves_when_the_model_did_worse():
     assert choose(0.90, 0.85, margin=0.01) == {"served": "model", "grade": "A",
                                                "model": 0.90, "baseline": 0.85}
     assert choose(0.855, 0.85, margin=0.01)["grade"] == "B"
+    assert choose(0.855, 0.85, margin=0.01)["served"] == "model"
+    # Where a tie goes to the simpler list, grade B serves the baseline, A still the model.
+    assert choose(0.855, 0.85, margin=0.01, about_equal="baseline") == {
+        "served": "baseline", "grade": "B", "model": 0.855, "baseline": 0.85}
+    assert choose(0.90, 0.85, margin=0.01, about_equal="baseline")["served"] == "model"
     assert choose(0.84, 0.85, margin=0.01)["served"] == "baseline"
     assert choose(0.10, 0.12, margin=0.005, higher_is_better=False)["grade"] == "A"  # Brier
     assert choose(None, 0.85, margin=0.01) == {"served": "baseline", "grade": None,

@@ -171,3 +171,31 @@ def test_given_segments_drive_popular_with_customers_like_this_one():
     assert list(recs["product_id"]) == ["toner", "coffee"]  # coffee has more buyers overall
     assert list(recs["reason"]) == ["Popular with customers like this one",
                                     "Top seller overall"]
+
+
+def test_buyers_of_a_discontinued_product_are_led_to_its_successor():
+    """'fax' stopped selling over a year ago; most of its buyers moved on to 'scanner'. Z only
+    ever bought the fax: its buyers' next product is suggested, with the fax as the reason."""
+    rows = []
+    for n, customer in enumerate("ABCDEF"):
+        rows.append((customer, f"F{n}", "2023-01-10", "fax"))
+        if n < 5:
+            rows.append((customer, f"S{n}", f"2024-03-{n + 1:02d}", "scanner"))
+        rows.append((customer, f"P{n}", "2024-03-20", "paper"))
+    rows += [("Z", "Z1", "2023-01-12", "fax"), ("Y", "Y1", "2024-03-25", "paper"),
+             ("X", "X1", "2024-03-26", "paper")]
+    names = pd.DataFrame({"product_id": ["fax", "scanner", "paper"],
+                          "name": ["Fax machine", "Scanner", "Paper"]})
+    model = SuggestionModel(ranker="fixed").fit(  # retired_seeds=True by default
+        _tx(rows), as_of="2024-04-30", products=names)
+    recs = model.recommend(["Z"], top=2)
+    assert "fax" not in set(recs["product_id"])  # discontinued: never suggested
+    scanner = recs[recs["product_id"] == "scanner"].iloc[0]
+    assert scanner["source"] == "affinity"
+    assert scanner["reason"] == "Bought with Fax machine by 71 % of customers"  # 5 of 7
+    # The stored affinities are between products that can still be sold.
+    assert set(model.affinity_table()["product_id"]) <= {"scanner", "paper"}
+    # Without retired seeds the fax leads nowhere: Z gets only popular products.
+    plain = SuggestionModel(ranker="fixed", retired_seeds=False).fit(
+        _tx(rows), as_of="2024-04-30", products=names)
+    assert "affinity" not in set(plain.recommend(["Z"], top=2)["source"])
