@@ -267,6 +267,11 @@ def _outcomes_table(outcomes) -> Table:
         if back and not o.error:
             detail = (f"backtest AUC {back['model']['auc']:.3f} vs recency "
                       f"{back['baseline']['auc']:.3f}")
+        served = [f"{name}: {choice['served']}" + (f" ({choice['grade']})" if choice.get("grade")
+                                                    else "")
+                  for name, choice in (o.metrics.get("serving") or {}).items()]
+        if served and not o.error:
+            detail = f"{detail}; served {', '.join(served)}"
         table.add_row(str(o.run_id), o.task, str(o.company_id), o.state, str(o.partners_scored),
                       detail)
     return table

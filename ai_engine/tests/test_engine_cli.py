@@ -95,3 +95,18 @@ def test_demo_without_tickets_has_no_helpdesk_section(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "tickets.csv").exists()
     assert "Helpdesk tickets" not in (tmp_path / "report.html").read_text()
+
+
+def test_the_run_table_says_which_model_served_each_decision():
+    from rich.console import Console
+
+    from ai_engine.cli import _outcomes_table
+    from ai_engine.dispatch import RunOutcome
+
+    outcome = RunOutcome(4, "insights", 1, "done", 200, {
+        "backtest": {"model": {"auc": 0.925}, "baseline": {"auc": 0.927}},
+        "serving": {"churn": {"served": "baseline", "grade": "C"}}})
+    console = Console(width=200, record=True)
+    console.print(_outcomes_table([outcome]))
+    assert ("backtest AUC 0.925 vs recency 0.927; served churn: baseline (C)"
+            in console.export_text())
