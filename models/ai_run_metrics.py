@@ -126,10 +126,22 @@ def _headline(env, metrics):
         as_of=backtest.get("as_of", "?"), n=backtest.get("n_customers", "?"),
         days=backtest.get("horizon_days", "?"),
     )
-    return _accuracy_table(
-        env, caption, [env._("Churn model"), env._("Recency only")],
-        [(label, [model.get(key), baseline.get(key)]) for key, label in measures],
-    )
+    # The rule is what serves when the model loses; recency alone is the plainest yardstick.
+    runs = [(env._("Churn model"), model)]
+    if backtest.get("rule"):
+        runs.append((env._("Rule: silence vs usual gap"), backtest["rule"]))
+    runs.append((env._("Recency only"), baseline))
+    table = _accuracy_table(env, caption, [name for name, _figures in runs],
+                            [(label, [figures.get(key) for _name, figures in runs])
+                             for key, label in measures])
+    if (baseline.get("auc") or 0) >= (model.get("auc") or 0):
+        table += Markup("<p class='text-warning'>%s</p>") % env._(
+            "Recency alone ranked these customers at least as well as the model (AUC %(recency)s "
+            "vs %(model)s): on this history, sorting customers by days since their last order "
+            "tells almost as much.",
+            recency=_format_metric(env, baseline.get("auc")),
+            model=_format_metric(env, model.get("auc")))
+    return table
 
 
 def _suggestion_headline(env, backtest):

@@ -226,6 +226,28 @@ class TestAiRunQueue(AiCrmCommon):
         self.assertIn("backtest.model.auc", html.split("<details")[1], "raw keys are folded")
         self.assertNotIn("backtest.model.auc", html.split("<details")[0])
 
+    def test_run_form_names_every_yardstick_and_says_when_recency_ranks_as_well(self):
+        """The grade is against the rule that would serve; recency alone is shown too, and a
+        model that does not beat it is not left to read as 'clearly better' unqualified."""
+        run = self.queue()
+        claim = self.EngineRun.ai_claim_next("w", ["insights"])
+        backtest = {"as_of": "2026-05-03", "horizon_days": 95, "n_customers": 183,
+                    "churn_rate": 0.75,
+                    "model": {"auc": 0.925, "brier": 0.097, "lift_top_decile": 1.33},
+                    "rule": {"auc": 0.896, "brier": 0.126, "lift_top_decile": 1.33},
+                    "baseline": {"auc": 0.927, "brier": 0.095, "lift_top_decile": 1.33}}
+        metrics = {"serving": {"churn": {"served": "model", "grade": "A", "model": 0.925,
+                                         "baseline": 0.896}}, "backtest": backtest}
+        self.EngineRun.ai_finish(claim["id"], {"partners_scored": 183, "metrics": metrics})
+        html = str(run.metrics_html).split("<details")[0].split("checked on your own past")[1]
+        order = [html.index(part) for part in (
+            "Churn model", "Rule: silence vs usual gap", "Recency only", "0.925", "0.896",
+            "0.927", "Recency alone ranked these customers at least as well")]
+        self.assertEqual(order, sorted(order))
+        backtest["baseline"]["auc"] = 0.90
+        run.metrics_json = json.dumps(metrics)
+        self.assertNotIn("Recency alone ranked", str(run.metrics_html))
+
     def test_metrics_html_escapes(self):
         run = self.queue()
         run.metrics_json = json.dumps({"note": "<script>alert(1)</script>"})

@@ -382,5 +382,5 @@ class TestQuoteSuggestions(AiCrmCommon):
         self.assertFalse(engine.ai_claim_next("w2", ["suggestions"]))
         engine.ai_finish(insights.id, {})
         claim = engine.ai_claim_next("w2", ["suggestions"])
-        self.assertEqual((claim["id"], claim["task"], claim["params"]),
-                         (run.id, "suggestions", {}))
+        self.assertEqual((claim["id"], claim["task"], list(claim["params"])),
+                         (run.id, "suggestions", ["company_orders"]))
