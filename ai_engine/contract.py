@@ -11,6 +11,7 @@ from ai_engine.features.segments import SEGMENTS as _SEGMENTS
 from ai_engine.helpdesk.load import TICKET_KEYS
 from ai_engine.insights.job import CHURN_METHODS, RISK_BANDS
 from ai_engine.insights.load import INSIGHT_KEYS
+from ai_engine.insights.value import VALUE_BANDS, VALUE_METHODS
 from ai_engine.models.suggestion_model import SOURCES
 from ai_engine.serving import GRADES
 from ai_engine.suggestions.load import AFFINITY_KEYS, SUGGESTION_KEYS
@@ -32,12 +33,15 @@ VALUES = {
     "SUGGESTION_SOURCES": list(SOURCES),
     "SENTIMENTS": list(LABELS),
     "LANGUAGES": [*SUPPORTED, UNKNOWN],
+    "VALUE_BANDS": [band for _share, band in VALUE_BANDS],
+    "VALUE_METHODS": list(VALUE_METHODS),
 }
 EXPLANATIONS = {
     "CHURN_REASONS": explanations.CHURN_REASONS,
     "CLUSTERS": explanations.CLUSTERS,
     "SUGGESTION_REASONS": explanations.SUGGESTION_REASONS,
     "TOPICS": explanations.TOPICS,
+    "VALUE_REASONS": explanations.VALUE_REASONS,
 }
 CLUSTER_PARTS = explanations.CLUSTER_PARTS
 # task → the tasks whose results it reads from Odoo (it must run after them).

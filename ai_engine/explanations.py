@@ -46,6 +46,19 @@ SUGGESTION_REASONS = {
     "top_seller": "Top seller overall",
 }
 TOPICS = {"topic_words": "Top words: {words}"}
+# What a customer is worth (``insights.value``): one line per figure on the contact.
+VALUE_REASONS = {
+    "expected_orders": "{orders} orders expected in the next {days}; {past} so far in {months}",
+    "spend_per_order": "About {value} per order: the customer's own average, drawn toward the "
+                       "typical {typical} the fewer orders it rests on",
+    "value_range": "{percent} % of customers like this one spend within this range in the "
+                   "next 12 months",
+    "next_order": "{percent} % likely to order in the next 12 months; as likely as not within "
+                  "{days}",
+    "no_next_order": "Most likely gone: only {percent} % likely to order in the next 12 months",
+    "value_baseline": "Average monthly spend × months × retention ({percent} % of customers "
+                      "still buy): the model did not do better on this company's past",
+}
 
 DAY_PARAMS = ("days", "gap", "cycle")
 MONTH_PARAMS = ("months",)

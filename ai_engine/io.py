@@ -18,7 +18,10 @@ REQUIRED_COLUMNS = ["customer_id", "order_id", "date", "amount"]
 OPTIONAL_COLUMNS = ["product_id", "quantity"]
 TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
 SCORE_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment",
-                 "cluster", "churn_probability", "reasons"]
+                 "cluster", "churn_probability", "reasons",
+                 # customer value (insights.value): over --horizon-days, and the next 12 months
+                 "expected_orders", "expected_revenue", "next_order_date", "clv_12m", "clv_low",
+                 "clv_high"]
 TEXT_COLUMNS = ["id", "text"]
 SENTIMENT_COLUMNS = ["id", "label", "score", "language"]
 _SHOWN = 5  # bad values quoted in an error message
@@ -258,6 +261,7 @@ def write_scores(scores: pd.DataFrame, path: str | Path, all_columns: bool = Fal
     if all_columns:
         # The explanations as codes are for Odoo; the CSV has them in words already.
         columns = SCORE_COLUMNS + [c for c in scores.columns if c not in SCORE_COLUMNS
-                                   and c not in ("churn_reasons_list", "cluster_code")]
+                                   and c not in ("churn_reasons_list", "cluster_code",
+                                                 "value_reasons")]
     scores[columns].to_csv(path, index=False, float_format="%.6g")
     return path

@@ -70,6 +70,35 @@ SUGGESTION_REASONS = {
     "top_seller": _lt("Top seller overall"),
 }
 
+# What a customer is worth: value bands by 12-month value within the company, what served, and
+# one line per figure on the contact.
+VALUE_BANDS = [
+    ("top", "Top 10 %"),
+    ("high", "High (next 20 %)"),
+    ("medium", "Medium (next 30 %)"),
+    ("low", "Low (bottom 40 %)"),
+]
+VALUE_METHODS = [
+    ("model", "Model (buy-till-you-die, trained on your sales history)"),
+    ("baseline", "Baseline (average monthly spend × months × retention)"),
+]
+VALUE_REASONS = {
+    "expected_orders": _lt(
+        "%(orders)s orders expected in the next %(days)s; %(past)s so far in %(months)s"),
+    "spend_per_order": _lt(
+        "About %(value)s per order: the customer's own average, drawn toward the typical "
+        "%(typical)s the fewer orders it rests on"),
+    "value_range": _lt(
+        "%(percent)s %% of customers like this one spend within this range in the next 12 months"),
+    "next_order": _lt(
+        "%(percent)s %% likely to order in the next 12 months; as likely as not within %(days)s"),
+    "no_next_order": _lt(
+        "Most likely gone: only %(percent)s %% likely to order in the next 12 months"),
+    "value_baseline": _lt(
+        "Average monthly spend × months × retention (%(percent)s %% of customers still buy): the "
+        "model did not do better on this company's past"),
+}
+
 # How each parameter is shown, by its name (the engine uses the same names).
 DAY_PARAMS = ("days", "gap", "cycle")
 MONTH_PARAMS = ("months",)

@@ -37,6 +37,28 @@ def render_all(env, explanations, templates, currency=None):
     return [render(env, item, templates, currency) for item in explanations or []]
 
 
+def money_range(env, low, high, currency):
+    """``$2,100 – $4,300`` in the currency, rounded to what a reader needs (no cents)."""
+    return f"{_whole_money(env, low, currency)} – {_whole_money(env, high, currency)}"
+
+
+def _whole_money(env, value, currency):
+    amount = formatLang(env, _round_money(value), digits=0)
+    if not currency:
+        return amount
+    return f"{currency.symbol}{amount}" if currency.position == "before" \
+        else f"{amount}\N{NO-BREAK SPACE}{currency.symbol}"
+
+
+def _round_money(value):
+    """Two significant figures above 100 (2,100; 43,000), whole units below."""
+    value = float(value or 0.0)
+    if value < 100:
+        return round(value)
+    digits = len(str(int(value))) - 2
+    return round(value, -digits)
+
+
 def _param(env, key, value, currency):
     if key in ai_contract.CLUSTER_PARTS:
         part = ai_contract.CLUSTER_PARTS[key].get(value)

@@ -44,6 +44,16 @@ class AiPartnerInsight(models.Model):
         "churn_method": ai_values.choice(ai_contract.CHURN_METHODS),
         "churn_grade": ai_values.choice(ai_contract.GRADES),
         "clv": ai_values.amount,
+        "expected_orders": ai_values.amount,
+        "expected_revenue": ai_values.amount,
+        "next_order_date": ai_values.iso_date,
+        "clv_12m": ai_values.amount,
+        "clv_low": ai_values.amount,
+        "clv_high": ai_values.amount,
+        "value_band": ai_values.choice(ai_contract.VALUE_BANDS),
+        "value_method": ai_values.choice(ai_contract.VALUE_METHODS),
+        "value_grade": ai_values.choice(ai_contract.GRADES),
+        "value_reasons": ai_values.explanations(ai_contract.VALUE_REASONS, limit=6),
     }
 
     partner_id = fields.Many2one(
@@ -91,12 +101,79 @@ class AiPartnerInsight(models.Model):
         string="Lifetime Value (12 months)", readonly=True,
         help="Expected value of confirmed orders in the next 12 months, in company currency.",
     )
+    expected_orders = fields.Float(
+        readonly=True, digits=(16, 1), aggregator="sum",
+        help="Orders (days with an order) expected within the churn horizon after the run.",
+    )
+    expected_revenue = fields.Monetary(
+        readonly=True, help="Value of the orders expected within the churn horizon after the run, "
+        "in company currency.",
+    )
+    next_order_date = fields.Date(
+        readonly=True, help="The date by which the customer has ordered as likely as not. Empty: "
+        "no next order expected (most likely gone).",
+    )
+    clv_12m = fields.Monetary(
+        string="12-Month Value", readonly=True,
+        help="Expected value of confirmed orders in the next 12 months, in company currency.",
+    )
+    clv_low = fields.Monetary(
+        string="12-Month Value, Low", readonly=True, aggregator=False,
+        help="Low end of the 80 % range of the next 12 months' spend.",
+    )
+    clv_high = fields.Monetary(
+        string="12-Month Value, High", readonly=True, aggregator=False,
+        help="High end of the 80 % range of the next 12 months' spend.",
+    )
+    value_range = fields.Char(string="12-Month Value Range (80 %)", compute="_compute_texts")
+    value_band = fields.Selection(
+        ai_contract.VALUE_BANDS, readonly=True, index=True,
+        help="Where the customer's 12-month value ranks among this company's customers.",
+    )
+    value_method = fields.Selection(
+        ai_contract.VALUE_METHODS, string="Value Method", readonly=True,
+        help="Which served on this run: the model, or the baseline when the model did worse on "
+        "the company's own past.",
+    )
+    value_grade = fields.Selection(
+        ai_contract.GRADES, readonly=True,
+        help="How the value model did on this company's own past against the baseline (average "
+        "monthly spend × months × retention): A clearly better, B about equal (the model serves "
+        "in both cases), C worse (the baseline serves).",
+    )
+    value_reasons = fields.Json(string="Value Explanation Codes", readonly=True)
+    value_reasons_text = fields.Text(
+        string="Value Explained", compute="_compute_texts",
+        help="How each value figure was reached, one line each.",
+    )
+    no_next_order = fields.Boolean(
+        string="No Next Order Expected", compute="_compute_no_next_order",
+        search="_search_no_next_order",
+    )
     scored_at = fields.Datetime(related="create_date", string="Scored At")
 
+    @api.depends("next_order_date", "value_band")
+    def _compute_no_next_order(self):
+        for insight in self:
+            insight.no_next_order = bool(insight.value_band) and not insight.next_order_date
+
+    def _search_no_next_order(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on No Next Order Expected"))
+        gone = [("value_band", "!=", False), ("next_order_date", "=", False)]
+        return gone if (operator == "=") == value else ["!", "&", *gone]
+
     @api.depends_context("lang")
-    @api.depends("cluster", "churn_reasons", "currency_id")
+    @api.depends("cluster", "churn_reasons", "currency_id", "value_reasons", "clv_low",
+                 "clv_high")
     def _compute_texts(self):
         for insight in self:
+            insight.value_range = ai_explain.money_range(
+                self.env, insight.clv_low, insight.clv_high, insight.currency_id
+            ) if insight.value_band else False
+            insight.value_reasons_text = "\n".join(ai_explain.render_all(
+                self.env, insight.value_reasons, ai_contract.VALUE_REASONS,
+                insight.currency_id)) or False
             insight.cluster_name = ai_explain.render(self.env, insight.cluster or {},
                                                      ai_contract.CLUSTERS) or False
             insight.churn_reasons_text = "\n".join(ai_explain.render_all(

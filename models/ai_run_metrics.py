@@ -17,6 +17,8 @@ DECISIONS = {
                            _lt("the customer's own most-bought products")),
     "suggestions_new": (_lt("Suggestions of products never bought"), _lt("best sellers")),
     "category": (_lt("Ticket category suggestions"), _lt("the most frequent category")),
+    "value": (_lt("Customer value (revenue error per customer)"),
+              _lt("average monthly spend × months × retention")),
 }
 # By grade and what served (ai_engine/serving.py: at grade B some decisions keep the baseline).
 GRADES = {

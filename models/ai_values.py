@@ -4,6 +4,7 @@ Each converter turns one value of an engine row into a column value, or raises
 ``TypeError``/``ValueError`` with a short reason that the bulk method collects into one error.
 """
 
+import datetime
 import math
 import numbers
 
@@ -86,6 +87,16 @@ def bounded(low, high):
 def percent(value):
     """A probability 0..1 stored as a percentage."""
     return round(bounded(0.0, 1.0)(value) * 100.0, 2)
+
+
+def iso_date(value):
+    """A date as ``YYYY-MM-DD`` text."""
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a date")
+    try:
+        return datetime.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 def lines(value):

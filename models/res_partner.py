@@ -51,6 +51,23 @@ class ResPartner(models.Model):
     ai_churn_grade = _insight_field(fields.Selection, "churn_grade", "Churn Grade")
     ai_clv = _insight_field(fields.Monetary, "clv", "Lifetime Value (12 months)",
                             currency_field="ai_currency_id")
+    ai_expected_orders = _insight_field(fields.Float, "expected_orders", "Expected Orders",
+                                        digits=(16, 1))
+    ai_expected_revenue = _insight_field(fields.Monetary, "expected_revenue", "Expected Revenue",
+                                         currency_field="ai_currency_id")
+    ai_next_order_date = _insight_field(fields.Date, "next_order_date", "Expected Next Order")
+    ai_clv_12m = _insight_field(fields.Monetary, "clv_12m", "12-Month Value",
+                                currency_field="ai_currency_id")
+    ai_clv_low = _insight_field(fields.Monetary, "clv_low", "12-Month Value, Low",
+                                currency_field="ai_currency_id")
+    ai_clv_high = _insight_field(fields.Monetary, "clv_high", "12-Month Value, High",
+                                 currency_field="ai_currency_id")
+    ai_value_range = _insight_field(fields.Char, "value_range", "12-Month Value Range (80 %)")
+    ai_value_band = _insight_field(fields.Selection, "value_band", "Value Band")
+    ai_value_method = _insight_field(fields.Selection, "value_method", "Value Method")
+    ai_value_grade = _insight_field(fields.Selection, "value_grade", "Value Grade")
+    ai_value_reasons = _insight_field(fields.Text, "value_reasons_text", "Value Explained")
+    ai_no_next_order = _insight_field(fields.Boolean, "no_next_order", "No Next Order Expected")
     ai_scored_at = _insight_field(fields.Datetime, "scored_at", "Scored At")
 
     @api.model

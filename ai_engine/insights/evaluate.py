@@ -17,6 +17,7 @@ from ai_engine.features.churn_features import churn_labels
 from ai_engine.features.rfm import customer_summary
 from ai_engine.models.churn import ChurnModel, shift_log_odds
 from ai_engine.models.fallback import FallbackChurn
+from ai_engine.models.value import BaselineValue, CustomerValue
 from ai_engine.serving import choose
 
 # The model serves churn only when its back-test AUC is at least the rule's (grade A from +0.01).
@@ -125,3 +126,89 @@ def churn_serving(outcomes: pd.DataFrame | None, margin: float = SERVING_MARGIN)
     return {**choose(model_auc, rule_auc, margin), "measure": "auc",
             "brier": {"model": model_brier, "baseline": rule_brier},
             "n_customers": 0 if outcomes is None else int(len(outcomes))}
+
+
+# Customer value: the model serves when its per-customer revenue error on the company's past is
+# at most the baseline's; grade A from 5 % lower (``serving.choose``, on MAE).
+VALUE_MARGIN = 0.05
+
+
+def actual_value(tx_full: pd.DataFrame, customers: pd.Index, as_of, horizon_days: int
+                 ) -> pd.DataFrame:
+    """Per customer: purchase days (``orders``) and net spend (``revenue``) in
+    (as_of, as_of + horizon], counted like ``customer_summary`` counts the past."""
+    as_of = pd.Timestamp(as_of).normalize()
+    window = tx_full[(tx_full["date"] > as_of)
+                     & (tx_full["date"] <= as_of + pd.Timedelta(days=horizon_days))]
+    orders = (window.groupby(["customer_id", "order_id"], sort=False)
+              .agg(date=("date", "min"), net=("amount", "sum")).reset_index())
+    bought = orders[orders["net"] > 0]
+    return pd.DataFrame({
+        "orders": bought.groupby("customer_id")["date"].nunique(),
+        "revenue": window.groupby("customer_id")["amount"].sum().clip(lower=0),
+    }).reindex(customers).fillna(0.0)
+
+
+def value_scores(actual: pd.DataFrame, predicted: pd.DataFrame, low, high) -> dict:
+    """Total and per-customer errors of orders and revenue, and how often the range held the
+    actual spend — overall and among the customers who bought (a [0, 0] range for someone who
+    bought nothing is an easy hit, so the buyers' figure is the honest one)."""
+    a_orders, a_revenue = actual["orders"].to_numpy(), actual["revenue"].to_numpy()
+    p_orders = predicted["expected_orders"].to_numpy()
+    p_revenue = predicted["expected_revenue"].to_numpy()
+    inside = (a_revenue >= np.asarray(low) - 0.005) & (a_revenue <= np.asarray(high) + 0.005)
+    buyers = a_revenue > 0
+
+    def total_error(p, a):
+        return float(p.sum() / a.sum() - 1) if a.sum() > 0 else None
+
+    return {
+        "orders_total_error": total_error(p_orders, a_orders),
+        "revenue_total_error": total_error(p_revenue, a_revenue),
+        "orders_mae": float(np.abs(p_orders - a_orders).mean()),
+        "orders_rmse": float(np.sqrt(((p_orders - a_orders) ** 2).mean())),
+        "revenue_mae": float(np.abs(p_revenue - a_revenue).mean()),
+        "revenue_rmse": float(np.sqrt(((p_revenue - a_revenue) ** 2).mean())),
+        "coverage": float(inside.mean()),
+        "coverage_buyers": float(inside[buyers].mean()) if buyers.any() else None,
+    }
+
+
+def value_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0) -> dict:
+    """Fit the value model and its baseline on history ≤ ``as_of``, predict the next
+    ``horizon_days``, compare with what the customers really ordered and spent."""
+    as_of = pd.Timestamp(as_of).normalize()
+    if tx_full["date"].max() < as_of + pd.Timedelta(days=horizon_days):
+        raise DataError(f"The history ends on {tx_full['date'].max():%Y-%m-%d}, before the "
+                        f"end of the {horizon_days}-day evaluation window after {as_of:%Y-%m-%d}.")
+    summary = customer_summary(tx_full[tx_full["date"] <= as_of], as_of)
+    summary = summary[summary["frequency"] > 0]
+    actual = actual_value(tx_full, summary.index, as_of, horizon_days)
+    metrics = {"as_of": as_of.date().isoformat(), "horizon_days": int(horizon_days),
+               "n_customers": int(len(summary)),
+               "n_buyers": int((actual["revenue"] > 0).sum()),
+               "actual": {"orders": float(actual["orders"].sum()),
+                          "revenue": round(float(actual["revenue"].sum()), 2)}}
+    for name, model in (("model", CustomerValue(random_state=random_state)),
+                        ("baseline", BaselineValue())):
+        model.fit(summary)
+        metrics[name] = value_scores(actual, model.predict(summary, horizon_days),
+                                     *model.spend_range(summary, horizon_days))
+    return metrics
+
+
+def value_serving(backtest: dict | None, margin: float = VALUE_MARGIN) -> dict:
+    """Which serves customer value: the model or the baseline (average monthly spend × months ×
+    retention), on the per-customer revenue MAE of the run's back-test (``value_at``); grade A
+    when the model's is at least ``margin`` (relative) lower. Coverage of the ranges goes
+    beside. Without a back-test the baseline serves, ungraded."""
+    if not backtest:
+        return {**choose(None, None, 0.0), "measure": "revenue_mae", "n_customers": 0}
+    model, baseline = backtest["model"], backtest["baseline"]
+    decision = choose(model["revenue_mae"], baseline["revenue_mae"],
+                      margin * baseline["revenue_mae"], higher_is_better=False)
+    return {**decision, "measure": "revenue_mae",
+            "coverage": {"model": model["coverage"], "baseline": baseline["coverage"]},
+            "coverage_buyers": {"model": model["coverage_buyers"],
+                                "baseline": baseline["coverage_buyers"]},
+            "n_customers": backtest["n_customers"]}

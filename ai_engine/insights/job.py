@@ -14,6 +14,7 @@ from ai_engine.errors import DataError
 from ai_engine.features.churn_features import default_horizon
 from ai_engine.features.rfm import customer_summary, rfm_scores
 from ai_engine.features.segments import assign_segments
+from ai_engine.insights import value as customer_value
 from ai_engine.insights.evaluate import churn_serving, evaluate_at
 from ai_engine.io import notes_of, validate_transactions
 from ai_engine.models import reasons
@@ -29,6 +30,8 @@ SCORES_COLUMNS = [
     "customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment", "cluster",
     "churn_probability", "reasons", "segment_code", "churn_risk", "churn_method", "clv",
     "churn_reasons_list", "cluster_code", "usual_gap_days", "churn_grade",
+    *customer_value.VALUE_SCORE_COLUMNS, "value_band", "value_method", "value_grade",
+    "value_reasons",
 ]
 
 
@@ -176,6 +179,12 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
                                             notes, random_state, support, serving)
     if serving is not None and serving["served"] == "model" and method != "model":
         serving = {**serving, "served": "baseline", "grade": None}  # the model could not fit
+    say("Customer value")
+    value_back = customer_value.backtest(past, as_of, horizon, notes, random_state) \
+        if backtest else None
+    value, value_decision = customer_value.customer_value(
+        past, summary, as_of, horizon, notes, value_back, checked=backtest,
+        random_state=random_state)
     scores = pd.DataFrame({
         "recency_days": summary["recency_days"].astype(int),
         "frequency": summary["frequency"].astype(int),
@@ -192,7 +201,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "cluster_code": clusters.explain(summary),
         "usual_gap_days": summary["mean_gap_days"].round(1),
         "churn_grade": serving["grade"] if serving else None,
-    }, index=summary.index).reset_index()
+    }, index=summary.index).join(value).reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
         "n_customers": int(len(scores)),
@@ -200,10 +209,12 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "mean_churn_probability": float(prob.mean()),
         "segments": scores["segment_code"].value_counts().to_dict(),
         "clusters": scores["cluster"].value_counts().to_dict(),
-        "backtest": back_metrics, "notes": notes,
+        "backtest": back_metrics, "value_backtest": value_back, "notes": notes,
     }
     if serving is not None:
         metrics["serving"] = {"churn": serving}
+    if value_decision is not None:
+        metrics.setdefault("serving", {})["value"] = value_decision
     if support_report:
         metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)

@@ -24,12 +24,23 @@ INSIGHT_KEYS = {
     "churn_method": "churn_method",
     "churn_grade": "churn_grade",
     "clv": "clv",
+    "expected_orders": "expected_orders",
+    "expected_revenue": "expected_revenue",
+    "next_order_date": "next_order_date",
+    "clv_12m": "clv_12m",
+    "clv_low": "clv_low",
+    "clv_high": "clv_high",
+    "value_band": "value_band",
+    "value_method": "value_method",
+    "value_grade": "value_grade",
+    "value_reasons": "value_reasons",
 }
 
 
 def insight_rows(scores) -> list[dict]:
     frame = scores[list(INSIGHT_KEYS)].rename(columns=INSIGHT_KEYS)
     frame["partner_id"] = frame["partner_id"].astype(int)
+    frame["next_order_date"] = frame["next_order_date"].replace("", None)  # none expected
     return records(frame, list(INSIGHT_KEYS.values()))
 
 

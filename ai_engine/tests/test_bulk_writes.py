@@ -25,6 +25,16 @@ def scores():
         "churn_method": ["model", "model"],
         "churn_grade": ["A", None],
         "clv": [10.0, 0.0],
+        "expected_orders": [1.25, 0.02],
+        "expected_revenue": [30.0, 0.5],
+        "next_order_date": ["2025-03-01", ""],
+        "clv_12m": [90.0, 2.0],
+        "clv_low": [20.0, 0.0],
+        "clv_high": [180.0, 2.0],
+        "value_band": ["top", "low"],
+        "value_method": ["model", "model"],
+        "value_grade": ["B", None],
+        "value_reasons": [[{"code": "value_range", "percent": np.int64(80)}], []],
         "unrelated": ["x", "y"],
     })
 
@@ -40,6 +50,13 @@ def test_rows_use_the_field_names_and_plain_python_values():
     assert rows[0]["churn_grade"] == "A" and rows[1]["churn_grade"] is None  # no back-test
     assert all(type(v) in (int, float, str, list, dict, type(None))
                for r in rows for v in r.values())
+
+
+def test_value_rows_send_no_date_when_no_next_order_is_expected():
+    rows = insight_rows(scores())
+    assert rows[0]["next_order_date"] == "2025-03-01" and rows[1]["next_order_date"] is None
+    assert rows[0]["value_reasons"] == [{"code": "value_range", "percent": 80}]
+    assert rows[0]["clv_low"] <= rows[0]["clv_12m"] <= rows[0]["clv_high"]
 
 
 def test_suggestion_reasons_name_products_by_their_odoo_id():

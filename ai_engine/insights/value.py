@@ -1,0 +1,108 @@
+"""Customer value for the insights run, pure: the model or its baseline (whichever the run's
+back-test chose, ``evaluate.value_serving``) → the value columns of the scores, with their
+explanations as codes and a value band for grouping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ai_engine.errors import DataError
+from ai_engine.explanations import explain
+from ai_engine.features.rfm import customer_summary
+from ai_engine.insights.evaluate import value_at, value_serving
+from ai_engine.models.value import MONTH_DAYS, BaselineValue, CustomerValue, retention
+
+# Columns the scores gain (the CSV keeps the dates as ISO text, empty when no order expected).
+VALUE_SCORE_COLUMNS = ["expected_orders", "expected_revenue", "next_order_date", "clv_12m",
+                       "clv_low", "clv_high"]
+VALUE_METHODS = ("model", "baseline")
+# Value bands by 12-month value within the company: (share of customers from the top, code).
+VALUE_BANDS = [(0.1, "top"), (0.3, "high"), (0.6, "medium"), (1.0, "low")]
+MIN_BACKTEST_CUSTOMERS = 20
+
+
+def value_bands(clv: pd.Series) -> pd.Series:
+    """top 10 %, high (next 20 %), medium (next 30 %), low (the rest) by 12-month value."""
+    share = clv.rank(ascending=False, method="max") / max(len(clv), 1)
+    bands = pd.Series("low", index=clv.index)
+    for limit, code in reversed(VALUE_BANDS):
+        bands[share <= limit] = code
+    return bands
+
+
+def backtest(past: pd.DataFrame, as_of, horizon: int, notes: list, random_state: int = 0):
+    """The value back-test one horizon before ``as_of`` (``evaluate.value_at``), or None."""
+    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=horizon)
+    earlier = customer_summary(past, cutoff)
+    if int((earlier["frequency"] > 0).sum()) < MIN_BACKTEST_CUSTOMERS:
+        notes.append(f"no value back-test: fewer than {MIN_BACKTEST_CUSTOMERS} customers "
+                     f"before {cutoff:%Y-%m-%d}")
+        return None
+    try:
+        return value_at(past, cutoff, horizon, random_state=random_state)
+    except DataError as exc:
+        notes.append(f"no value back-test: {exc}")
+        return None
+
+
+def _reasons(summary, values, method, horizon, population_spend, retained):
+    rows = []
+    months = np.maximum(np.round(summary["age_days"].to_numpy() / MONTH_DAYS), 1)
+    for i, (_customer, row) in enumerate(values.iterrows()):
+        items = [explain("expected_orders", orders=round(float(row["expected_orders"]), 1),
+                         days=horizon, past=int(summary["purchase_days"].iloc[i]),
+                         months=int(months[i])),
+                 explain("spend_per_order", value=round(float(row["spend_per_order"]), 2),
+                         typical=round(population_spend, 2)),
+                 explain("value_range", percent=80)]
+        if np.isnan(row["next_order_days"]):
+            items.append(explain("no_next_order", percent=round(100 * row["p_order_12m"])))
+        else:
+            items.append(explain("next_order", percent=round(100 * row["p_order_12m"]),
+                                 days=int(row["next_order_days"])))
+        if method == "baseline":
+            items.append(explain("value_baseline", percent=round(100 * retained)))
+        rows.append(items)
+    return rows
+
+
+def customer_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: int,
+                   notes: list, backtest_metrics: dict | None, checked: bool,
+                   random_state: int = 0) -> tuple[pd.DataFrame, dict | None]:
+    """(value columns per customer of ``summary``, serving decision or None when unchecked).
+
+    The columns: ``VALUE_SCORE_COLUMNS`` plus ``value_band``, ``value_method``,
+    ``value_grade``, ``value_reasons`` (codes)."""
+    serving = value_serving(backtest_metrics) if checked else None
+    baseline = BaselineValue().fit(summary)
+    method = "model" if serving is None or serving["served"] == "model" else "baseline"
+    model = baseline
+    if method == "model":
+        try:
+            model = CustomerValue(random_state=random_state).fit(summary)
+        except DataError as exc:
+            notes.append(f"value model not possible ({exc}): used the baseline")
+            method = "baseline"
+            if serving is not None:
+                serving = {**serving, "served": "baseline", "grade": None}
+    values = model.predict(summary, horizon)
+    as_of = pd.Timestamp(as_of).normalize()
+    next_date = [(as_of + pd.Timedelta(days=int(d))).date().isoformat() if np.isfinite(d)
+                 else "" for d in values["next_order_days"]]
+    population = (model.gg_.population_mean_ if method == "model"
+                  else float(values["spend_per_order"].median()))
+    out = pd.DataFrame({
+        "expected_orders": values["expected_orders"].round(3),
+        "expected_revenue": values["expected_revenue"].round(2),
+        "next_order_date": next_date,
+        "clv_12m": values["clv_12m"].round(2),
+        "clv_low": values["clv_low"].round(2),
+        "clv_high": values["clv_high"].round(2),
+        "value_band": value_bands(values["clv_12m"]),
+        "value_method": method,
+        "value_grade": serving["grade"] if serving else None,
+        "value_reasons": _reasons(summary, values, method, horizon, population,
+                                  retention(summary, 365)),
+    }, index=summary.index)
+    return out, serving

@@ -1,0 +1,103 @@
+"""Customer value: the estimator's contract, its ranges, the back-test's serving decision and the
+scores CSV's value columns."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from typer.testing import CliRunner
+
+from ai_engine.cli import app
+from ai_engine.datasets.synthetic import generate_history
+from ai_engine.features.rfm import customer_summary
+from ai_engine.insights.evaluate import value_at, value_serving
+from ai_engine.insights.value import value_bands
+from ai_engine.io import SCORE_COLUMNS
+from ai_engine.models.value import VALUE_COLUMNS, BaselineValue, CustomerValue
+
+AS_OF = pd.Timestamp("2024-06-30")
+
+
+@pytest.fixture(scope="module")
+def history():
+    return generate_history(400, seed=3)
+
+
+@pytest.fixture(scope="module")
+def summary(history):
+    s = customer_summary(history, AS_OF)
+    return s[s["frequency"] > 0]
+
+
+def test_estimator_contract(summary):
+    model = CustomerValue(n_draws=100)
+    assert model.get_params() == {"coverage": 0.8, "n_draws": 100, "random_state": 0}
+    with pytest.raises(NotFittedError):
+        model.predict(summary, 90)
+    assert model.fit(summary) is model
+    with pytest.raises(ValueError, match="recency_days"):
+        model.predict(summary.drop(columns="recency_days"), 90)
+
+
+@pytest.mark.parametrize("estimator", [CustomerValue(n_draws=200), BaselineValue()])
+def test_values_are_ordered_non_negative_and_reproducible(summary, estimator):
+    values = estimator.fit(summary).predict(summary, 90)
+    assert list(values.columns) == VALUE_COLUMNS and values.index.equals(summary.index)
+    money = values[["expected_orders", "expected_revenue", "clv_12m", "clv_low", "clv_high"]]
+    assert (money >= 0).all().all() and np.isfinite(money).all().all()
+    assert (values["clv_low"] <= values["clv_12m"] + 1e-9).all()
+    assert (values["clv_12m"] <= values["clv_high"] + 1e-9).all()
+    dated = values["next_order_days"].notna()
+    assert (values.loc[dated, "p_order_12m"] >= 0.5).all()
+    assert (values.loc[~dated, "p_order_12m"] < 0.5).all()
+    assert values.equals(estimator.predict(summary, 90))
+
+
+def test_longer_horizon_expects_more(summary):
+    model = CustomerValue(n_draws=100).fit(summary)
+    short, long = model.predict(summary, 30), model.predict(summary, 365)
+    assert (long["expected_orders"] >= short["expected_orders"] - 1e-9).all()
+    assert np.allclose(long["expected_orders"] * long["spend_per_order"], long["clv_12m"],
+                       rtol=1e-2)
+
+
+def test_ranges_hold_about_80_percent_of_next_year(history):
+    backtest = value_at(history, AS_OF - pd.Timedelta(days=365), 365)
+    assert 0.7 <= backtest["model"]["coverage"] <= 0.95
+    assert backtest["model"]["coverage_buyers"] is not None
+    assert abs(backtest["model"]["orders_total_error"]) < 0.25
+    decision = value_serving(backtest)
+    assert decision["measure"] == "revenue_mae" and decision["grade"] in ("A", "B", "C")
+    assert decision["served"] == ("baseline" if decision["grade"] == "C" else "model")
+
+
+def test_no_backtest_serves_the_baseline_ungraded():
+    assert value_serving(None)["served"] == "baseline"
+    assert value_serving(None)["grade"] is None
+
+
+def test_value_bands_rank_customers():
+    bands = value_bands(pd.Series(np.arange(100, dtype=float)))
+    assert bands.value_counts().to_dict() == {"low": 40, "medium": 30, "high": 20, "top": 10}
+    assert bands.iloc[-1] == "top" and bands.iloc[0] == "low"
+
+
+def test_score_csv_adds_the_value_columns(tmp_path, history):
+    path, out = tmp_path / "tx.csv", tmp_path / "scores.csv"
+    history[history["date"] <= AS_OF].to_csv(path, index=False)
+    result = CliRunner().invoke(app, ["score", "-t", str(path), "-o", str(out),
+                                      "--horizon-days", "90", "--json"])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out, dtype={"next_order_date": str})
+    assert list(scores.columns) == SCORE_COLUMNS
+    assert SCORE_COLUMNS[:9] == ["customer_id", "recency_days", "frequency", "monetary",
+                                 "rfm_score", "segment", "cluster", "churn_probability",
+                                 "reasons"]  # the columns before are unchanged
+    assert SCORE_COLUMNS[9:] == ["expected_orders", "expected_revenue", "next_order_date",
+                                 "clv_12m", "clv_low", "clv_high"]
+    assert (scores[["expected_orders", "expected_revenue", "clv_12m", "clv_low",
+                    "clv_high"]] >= 0).all().all()
+    dated = scores["next_order_date"].dropna()
+    assert (pd.to_datetime(dated, format="%Y-%m-%d") > AS_OF).all()
+    metrics = __import__("json").loads(result.output)
+    assert metrics["serving"]["value"]["grade"] in ("A", "B", "C")
