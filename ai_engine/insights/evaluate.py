@@ -73,15 +73,25 @@ class Evaluation:
     outcomes: pd.DataFrame  # per customer: churned, model, baseline, rule
 
 
+def _check_window(tx_full: pd.DataFrame, as_of, horizon_days: int, history_end=None) -> None:
+    """The outcome window must lie inside the history. ``history_end``: the day up to which the
+    history is complete — a run's today, since days without orders are news too; by default
+    the last order's day (a file says no more)."""
+    end = pd.Timestamp(history_end).normalize() if history_end is not None \
+        else tx_full["date"].max()
+    if end < as_of + pd.Timedelta(days=horizon_days):
+        raise DataError(f"The history ends on {end:%Y-%m-%d}, before the end of the "
+                        f"{horizon_days}-day evaluation window after {as_of:%Y-%m-%d}.")
+
+
 def evaluate_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0,
-                support: pd.DataFrame | None = None) -> Evaluation:
+                support: pd.DataFrame | None = None, history_end=None) -> Evaluation:
     """Fit on history ≤ ``as_of``, score at ``as_of``, compare with (as_of, as_of + horizon].
 
-    ``support``: helpdesk tickets to use as features as well (only those before ``as_of``)."""
+    ``support``: helpdesk tickets to use as features as well (only those before ``as_of``).
+    ``history_end``: see ``_check_window``."""
     as_of = pd.Timestamp(as_of).normalize()
-    if tx_full["date"].max() < as_of + pd.Timedelta(days=horizon_days):
-        raise DataError(f"The history ends on {tx_full['date'].max():%Y-%m-%d}, before the "
-                        f"end of the {horizon_days}-day evaluation window after {as_of:%Y-%m-%d}.")
+    _check_window(tx_full, as_of, horizon_days, history_end)
     past = tx_full[tx_full["date"] <= as_of]
     model = ChurnModel(horizon_days=horizon_days, random_state=random_state).fit(
         past, as_of, support=support)
@@ -174,13 +184,12 @@ def value_scores(actual: pd.DataFrame, predicted: pd.DataFrame, low, high) -> di
     }
 
 
-def value_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0) -> dict:
+def value_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int = 0,
+             history_end=None) -> dict:
     """Fit the value model and its baseline on history ≤ ``as_of``, predict the next
     ``horizon_days``, compare with what the customers really ordered and spent."""
     as_of = pd.Timestamp(as_of).normalize()
-    if tx_full["date"].max() < as_of + pd.Timedelta(days=horizon_days):
-        raise DataError(f"The history ends on {tx_full['date'].max():%Y-%m-%d}, before the "
-                        f"end of the {horizon_days}-day evaluation window after {as_of:%Y-%m-%d}.")
+    _check_window(tx_full, as_of, horizon_days, history_end)
     summary = customer_summary(tx_full[tx_full["date"] <= as_of], as_of)
     summary = summary[summary["frequency"] > 0]
     actual = actual_value(tx_full, summary.index, as_of, horizon_days)

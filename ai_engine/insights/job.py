@@ -96,7 +96,7 @@ def _backtest(past, as_of, horizon, min_repeat, notes, random_state, support=Non
         return None, None
     try:
         evaluation = evaluate_at(past, cutoff, horizon, random_state=random_state,
-                                 support=support)
+                                 support=support, history_end=as_of)
     except DataError as exc:
         notes.append(f"no backtest: {exc}")
         return None, None

@@ -40,7 +40,7 @@ def backtest(past: pd.DataFrame, as_of, horizon: int, notes: list, random_state:
                      f"before {cutoff:%Y-%m-%d}")
         return None
     try:
-        return value_at(past, cutoff, horizon, random_state=random_state)
+        return value_at(past, cutoff, horizon, random_state=random_state, history_end=as_of)
     except DataError as exc:
         notes.append(f"no value back-test: {exc}")
         return None
