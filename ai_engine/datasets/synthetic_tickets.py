@@ -1,10 +1,17 @@
 """A generator of realistic helpdesk tickets: customers who complain, ask and thank, in five
 languages, each ticket with its true category and mood, and how an agent answered it.
 
-Used by ``seed-odoo`` (tickets in a real Odoo), the tests and the category bench. Realism that
-matters for the models: several phrasings per problem, a minority of tickets that mention a
-second topic, moods that do not follow the category, short and long texts, and replies that
-depend on the problem, not only on the category.
+Used by ``seed-odoo`` (tickets in a real Odoo), the demo, the tests and the category and
+sentiment benches. Realism that matters for the models: several phrasings per problem, a
+minority of tickets that mention a second topic, moods that do not follow the category, short
+and long texts, and replies that depend on the problem, not only on the category.
+
+The moods follow the engine's definition of sentiment (the customer's mood, not the topic): a
+calm report of a fault or a plain question is neutral ("My order has not arrived yet, it was due
+last week. Could you check this?"); frustration, anger, threats to leave or repeated failure are
+negative; thanks and praise are positive, also when the ticket reports a fault. ``mood`` is the
+first message's; ``sentiment`` is the customer's side as a whole, what a sentiment model should
+read from the description and the follow-up: negative when the follow-up is negative.
 """
 
 from __future__ import annotations
@@ -193,8 +200,8 @@ CATEGORY_SHARES = {"Billing": 0.24, "Delivery": 0.22, "Product defect": 0.18,
                    "Account access": 0.12, "Returns": 0.14, "How-to": 0.10}
 MOOD_SHARES = {"negative": 0.35, "neutral": 0.45, "positive": 0.20}
 TICKET_COLUMNS = ["ticket_id", "customer_id", "created", "category", "recorded_category",
-                  "language", "mood", "subject", "description", "followup", "reply", "solved",
-                  "phrasing"]
+                  "language", "mood", "sentiment", "subject", "description", "followup", "reply",
+                  "solved", "phrasing"]
 
 
 def _pick(rng, shares: dict) -> str:
@@ -224,7 +231,8 @@ def _ticket_text(rng, category: str, language: str, mood: str) -> tuple[str, int
 def generate_tickets(n_tickets: int = 600, customer_ids: list | None = None,
                      start: str = "2024-01-01", end: str = "2026-06-30", seed: int = 0,
                      solved_share: float = 0.7, label_noise: float = 0.08) -> pd.DataFrame:
-    """Tickets with their true category and mood; ``solved`` ones carry the agent's reply.
+    """Tickets with their true category, mood and sentiment (the module docstring says what
+    they mean); ``solved`` ones carry the agent's reply.
 
     ``recorded_category`` is what an agent filed the ticket under: the true category except
     for a ``label_noise`` share of tickets filed under another one, as happens in real desks.
@@ -236,9 +244,12 @@ def generate_tickets(n_tickets: int = 600, customer_ids: list | None = None,
     for ticket_id in range(1, n_tickets + 1):
         category, language = _pick(rng, CATEGORY_SHARES), _pick(rng, LANGUAGE_SHARES)
         mood = _pick(rng, MOOD_SHARES)
-        followup = ""
+        followup, sentiment = "", mood
         if rng.random() < 0.25:  # a second customer message, often more upset than the first
-            followup = _say(rng, MOODS["negative" if rng.random() < 0.6 else mood][language])
+            followup_mood = "negative" if rng.random() < 0.6 else mood
+            followup = _say(rng, MOODS[followup_mood][language])
+            # An angry follow-up makes the conversation negative, whatever the first message.
+            sentiment = "negative" if followup_mood == "negative" else mood
         recorded = category if rng.random() >= label_noise else _pick(
             rng, {c: s for c, s in CATEGORY_SHARES.items() if c != category})
         text, phrasing = _ticket_text(rng, category, language, mood)
@@ -246,7 +257,8 @@ def generate_tickets(n_tickets: int = 600, customer_ids: list | None = None,
             ticket_id, customers[rng.integers(len(customers))],
             pd.Timestamp(start) + pd.Timedelta(days=int(rng.integers(span)),
                                                minutes=int(rng.integers(1440))),
-            category, recorded, language, mood, _say(rng, SUBJECTS[category]), text, followup,
+            category, recorded, language, mood, sentiment, _say(rng, SUBJECTS[category]), text,
+            followup,
             REPLIES[category][language], bool(rng.random() < solved_share), phrasing,
         ))
     frame = pd.DataFrame(rows, columns=TICKET_COLUMNS)

@@ -3,7 +3,9 @@ insights say of their customers.
 
 Tickets come from OCA ``helpdesk_mgmt`` (``helpdesk.ticket``). The customer's side of a ticket
 is its description plus the messages its customers wrote; an agent's answer is a message (not an
-internal note) written by an internal user. HTML is stripped here, once.
+internal note) written by an internal user. HTML is stripped here, once. ``partner_lang`` is the
+language of the ticket's contact in Odoo (res.partner.lang, "de_DE"): sentiment uses it where the
+text alone does not tell its language ("Danke!", "ok").
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ai_engine.text.clean import to_plain_text
 TICKET_FIELDS = ["partner_id", "commercial_partner_id", "name", "description", "category_id",
                  "closed", "create_date", "write_date", "ai_sentiment_score", "ai_scored_at"]
 TICKET_COLUMNS = ["ticket_id", "customer_id", "subject", "description", "category_id", "solved",
-                  "created", "changed_at", "stored_sentiment", "scored_at"]
+                  "created", "changed_at", "stored_sentiment", "scored_at", "contact_id"]
 MESSAGE_COLUMNS = ["ticket_id", "date", "body", "from_agent"]
 
 
@@ -30,7 +32,8 @@ def read_tickets(client: OdooClient, company_id: int, batch_size: int = 2000) ->
         (rec["id"], m2o_id(rec["commercial_partner_id"]), rec["name"] or "",
          to_plain_text(rec["description"] or ""), m2o_id(rec["category_id"]),
          bool(rec["closed"]), rec["create_date"], rec["write_date"],
-         rec["ai_sentiment_score"] if rec["ai_scored_at"] else None, rec["ai_scored_at"] or None)
+         rec["ai_sentiment_score"] if rec["ai_scored_at"] else None, rec["ai_scored_at"] or None,
+         m2o_id(rec["partner_id"]) or m2o_id(rec["commercial_partner_id"]))
         for page in client.search_read_batched(
             "helpdesk.ticket", [("company_id", "in", [company_id, False])], TICKET_FIELDS,
             batch_size)
@@ -71,6 +74,13 @@ def read_messages(client: OdooClient, ticket_ids, batch_size: int = 2000) -> pd.
     return frame.sort_values(["ticket_id", "date"], ignore_index=True)
 
 
+def read_partner_languages(client: OdooClient, partner_ids, batch_size: int = 5000
+                           ) -> dict[int, str]:
+    """partner id → its language in Odoo (res.partner.lang: "de_DE"), where one is set."""
+    return {rec["id"]: rec["lang"] for rec in read_by_ids(client, "res.partner", partner_ids,
+                                                          ["lang"], batch_size) if rec["lang"]}
+
+
 def read_customer_standing(client: OdooClient, company_id: int, customer_ids,
                            batch_size: int = 5000) -> pd.DataFrame:
     """customer id → segment code and churn risk (the company's contact insights) and the
@@ -90,6 +100,8 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     if tickets.empty:
         return Inputs(tickets)
     messages = read_messages(client, tickets["ticket_id"])
+    contacts = sorted(tickets["contact_id"].dropna().astype(int).unique())
+    tickets["partner_lang"] = tickets["contact_id"].map(read_partner_languages(client, contacts))
     customers = sorted(tickets["customer_id"].dropna().astype(int).unique())
     standing = read_customer_standing(client, company_id, customers)
     log(f"Extracted {len(tickets)} tickets and {len(messages)} messages in "

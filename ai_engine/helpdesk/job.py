@@ -31,7 +31,7 @@ GONE_SEGMENTS = {"lost", "hibernating"}  # high churn risk, but long gone: nothi
 
 @dataclass
 class Inputs:
-    tickets: pd.DataFrame  # helpdesk.extract.TICKET_COLUMNS
+    tickets: pd.DataFrame  # helpdesk.extract.TICKET_COLUMNS and partner_lang
     messages: pd.DataFrame | None = None  # helpdesk.extract.MESSAGE_COLUMNS, date order
     standing: pd.DataFrame | None = None  # customer_id → segment_code, churn_risk, excluded, …
 
@@ -133,8 +133,10 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
 
     ``standing``: customer_id → ``segment_code``, ``churn_risk``, ``excluded`` (the contact
     insights); customers who objected to profiling get no sentiment and no escalation.
-    ``scorer``: an object with ``score(texts, strip_email) -> DataFrame[label, score, language,
-    sentence]`` (``SentimentScorer``).
+    ``scorer``: an object with ``score(texts, strip_email, languages) -> DataFrame[label,
+    score, language, sentence]`` (``SentimentScorer``). When ``tickets`` has a ``partner_lang``
+    column (the contact's language in Odoo, "de_DE" or None), it goes to the scorer as each
+    text's fallback language: it decides where detection is unsure ("Danke!", "ok").
     """
     started = time.perf_counter()
     texts = customer_side(tickets, messages)
@@ -144,8 +146,11 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
     profiled = [t for t in targets if target_rows.at[t, "customer_id"] not in excluded]
     feelings = customer_side(tickets, messages, subject=False)
     # customer_side already took each e-mail's greeting and sign-off off.
-    sentiment = (scorer.score(feelings[profiled].tolist(), strip_email=False) if profiled
-                 else pd.DataFrame(columns=["label", "score", "language", "sentence"]))
+    languages = ({"languages": target_rows.loc[profiled, "partner_lang"].tolist()}
+                 if "partner_lang" in target_rows else {})
+    sentiment = (scorer.score(feelings[profiled].tolist(), strip_email=False, **languages)
+                 if profiled else pd.DataFrame(columns=["label", "score", "language",
+                                                        "sentence"]))
     sentiment.index = profiled
     categories, category_metrics = suggest_categories(texts, tickets, targets)
     similar = similar_and_replies(texts, tickets, messages, targets)

@@ -184,3 +184,20 @@ def test_the_most_frequent_category_serves_when_the_classifier_did_no_better(sco
     assert serving["served"] == "baseline" and serving["grade"] == "C"
     assert {r["category_id"] for r in result.ticket_rows} == {1}
     assert result.metrics["category_method"] == "most frequent category"
+
+
+def test_the_contacts_language_in_odoo_decides_where_the_text_does_not(scorer):
+    # "kaputt" alone: fastText is unsure (Hungarian 0.32) and it has no English word. The
+    # extract reads the contact's partner.lang into ``partner_lang``; one outside en/zh/de/fr/es
+    # or none leaves the text unread.
+    tickets, messages = desk()
+    tickets = tickets.assign(description="kaputt", partner_lang=["de_DE", None, "nl_NL"])
+    messages = messages[messages["from_agent"]]
+    standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
+    rows = ticket_insights(tickets, messages, standing, scorer, since=None).ticket_rows
+    assert [r["language"] for r in rows] == ["de", "unknown", "unknown"]
+    assert rows[0]["sentiment_score"] < 0 and rows[1]["sentiment_score"] == 0
+    # Without the column (a caller that knows no languages) detection alone decides.
+    rows = ticket_insights(tickets.drop(columns="partner_lang"), messages, standing, scorer,
+                           since=None).ticket_rows
+    assert [r["language"] for r in rows] == ["unknown"] * 3

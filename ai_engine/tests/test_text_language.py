@@ -28,6 +28,39 @@ def test_detect_language(text, lang):
     assert detect_language(text) == lang
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Great!", "en"), ("great", "en"), ("terrible", "en"), ("Thanks!", "en"),  # fastText: ~0.1
+    ("谢谢", "zh"), ("Merci !", "fr"), ("Danke!", "de"), ("Gracias", "es"),
+    ("kaputt", "unknown"),  # fastText: Hungarian 0.32, German 0.25; no English word
+    ("l'anno scorso", "unknown"),  # VADER lists "l": short words make nothing English
+])
+def test_short_texts_in_a_clear_language_get_one(text, lang):
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(("text", "fallback", "lang"), [
+    ("kaputt", "de_DE", "de"),  # unsure: the customer's language decides
+    ("Great!", "de_DE", "de"),
+    ("Super", "fr", "fr"),
+    ("ok", "en_US", "en"), ("😡", "es_419", "es"), ("好", "zh_CN", "zh"),
+    ("kaputt", "nl_NL", "unknown"),  # a language we have no model for is no help
+    ("Great!", None, "en"),
+    # Sure detections stand, whatever the customer's language:
+    ("Meine Rechnung ist schon wieder falsch und niemand antwortet.", "en_US", "de"),
+    ("De factuur klopt weer niet en niemand beantwoordt mijn e-mails.", "de_DE", "unknown"),
+    ("", "en_US", "unknown"), ("   ", "en_US", "unknown"),
+])
+def test_fallback_language_decides_when_detection_is_unsure(text, fallback, lang):
+    assert detect_language(text, fallback) == lang
+
+
+def test_fallbacks_come_one_per_text():
+    assert detect_languages(["kaputt", "kaputt", "Great!"], ["de_DE", None, "fr_FR"]) == [
+        "de", "unknown", "fr"]
+    with pytest.raises(ValueError, match="one per text"):
+        detect_languages(["a", "b"], ["en"])
+
+
 def test_mixed_languages_follow_the_dominant_one():
     assert detect_language("The printer is broken 打印机坏了 please help me fix it today") == "en"
     assert detect_language("打印机又坏了，我已经等了三天，没有人联系我 printer") == "zh"

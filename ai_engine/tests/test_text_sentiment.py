@@ -72,11 +72,11 @@ def as_email(message: str) -> str:
 
 
 def test_politeness_of_an_email_does_not_hide_the_complaint(scorer):
-    # Before the greeting/sign-off removal and the negative-sentence rule, each of these read
-    # negative alone and neutral or positive inside the same polite e-mail.
+    # Before the greeting/sign-off removal and the sentence reading of long texts, each of these
+    # read negative alone and neutral or positive inside the same polite e-mail.
     complaints = ["The scanner is broken again and support never called back.",
                   "This is the third late delivery and nobody answers my emails. Unacceptable.",
-                  "Two chairs arrived scratched and the box was damaged."]
+                  "Two chairs arrived scratched, again. I am really disappointed."]
     alone = scorer.score(complaints)
     wrapped = scorer.score([as_email(c) for c in complaints])
     assert list(alone["label"]) == list(wrapped["label"]) == ["negative"] * 3
@@ -98,6 +98,45 @@ def test_order_references_carry_no_sentiment(scorer):
               "Please call me on 0113 496 0000 if you need anything else.")
     scored = scorer.score([as_email(thanks), "Our PO number is PO-9912."])
     assert list(scored["label"]) == ["positive", "neutral"]
+
+
+@pytest.mark.xfail(strict=True, reason="the shipped weights learned tickets labelled by the "
+                   "first guide, where a fault report is negative: the first three read negative "
+                   "until the weights are retrained on the relabelled training tickets")
+def test_calm_fault_reports_and_plain_questions_are_neutral(scorer):
+    # Sentiment is the customer's mood: a fault told calmly is not a complaint. The Chinese
+    # question ("do the headphones come with a manual?") scored -0.84 and was escalated.
+    scored = scorer.score(["Two chairs arrived scratched and the box was damaged.",
+                           "The invoice S10442 shows the wrong VAT number, please correct it.",
+                           "Headphones有没有说明书？",
+                           "Mein Paket ist noch nicht angekommen. Können Sie das prüfen?"])
+    assert list(scored["label"]) == ["neutral"] * 4
+
+
+def test_a_long_review_follows_its_overall_judgement(scorer):
+    # One clearly negative sentence made a whole English text negative until 2026-12: most
+    # positive multi-sentence reviews read negative.
+    review = ("I have used this printer for three months now. Setup took a while and the manual "
+              "is confusing. The first toner cartridge was also nearly empty. Since then it has "
+              "worked perfectly. Print quality is excellent and it is quiet. Very happy with it, "
+              "I would buy it again.")
+    row = scorer.score([review]).iloc[0]
+    assert row["label"] == "positive"
+
+
+def test_short_texts_get_a_language_and_a_score(scorer):
+    scored = scorer.score(["Great!", "terrible", "谢谢", "Danke!"])
+    assert list(scored["language"]) == ["en", "en", "zh", "de"]
+    assert list(scored["label"]) == ["positive", "negative", "positive", "positive"]
+
+
+def test_the_customers_language_decides_when_detection_is_unsure(scorer):
+    texts = ["kaputt", "kaputt", "Das Gerät ist kaputt und der Service ist schrecklich."]
+    scored = scorer.score(texts, languages=["de_DE", None, "fr_FR"])
+    assert list(scored["language"]) == ["de", "unknown", "de"]  # a sure detection stands
+    assert scored["score"][0] < 0 and scored["score"][1] == 0
+    with pytest.raises(ValueError, match="one per text"):
+        scorer.score(texts, languages=["de_DE"])
 
 
 def test_factual_question_is_neutral(scorer):

@@ -37,6 +37,11 @@ def _vader():
     return analyzer
 
 
+def vader_lexicon() -> dict[str, float]:
+    """VADER's English word valences as the engine uses them (NOT_SENTIMENT_IN_TICKETS out)."""
+    return _vader().lexicon
+
+
 def vader_scores(texts: list[str]) -> np.ndarray:
     """VADER's compound, pos, neg, neu for each text (rows), English lexicon and emoji."""
     analyzer = _vader()

@@ -114,10 +114,11 @@ def best_band(polarity: np.ndarray, gold: pd.Series,
 
 
 def train_models(df: pd.DataFrame, exclude: tuple[str, ...] = (), names=tuple(SPECS),
-                 log=print, chosen: dict | None = None) -> dict:
-    """Models ``names`` (of "en", "zh") from the train split; each picks C and its neutral band
-    on its own dev sets (DEV_SETS). ``exclude`` leaves whole datasets out (for the
-    cross-domain bench); ``chosen`` receives each model's C, band and dev macro-F1."""
+                 log=print, chosen: dict | None = None, c_grid=C_GRID) -> dict:
+    """Models ``names`` (of "en", "zh") from the train split; each picks C (of ``c_grid``) and
+    its neutral band on its own dev sets (DEV_SETS). ``exclude`` leaves whole datasets out (for
+    the leave-one-dataset-out bench); ``chosen`` receives each model's C, band and dev
+    macro-F1."""
     df = df[~df["dataset"].isin(exclude)]
     train, dev = df[df["split"] == "train"], df[df["split"] == "dev"]
     models = {}
@@ -125,7 +126,7 @@ def train_models(df: pd.DataFrame, exclude: tuple[str, ...] = (), names=tuple(SP
         langs = SPECS[name][0]
         model_dev = dev[dev["dataset"].isin(DEV_SETS[name])]
         best = None
-        for C in C_GRID:
+        for C in c_grid:
             start = time.perf_counter()
             model = fit(train[train["lang"].isin(langs)], name, C)
             model.band, f1 = best_band(model.polarity(model_dev["text"].tolist()),
