@@ -79,8 +79,10 @@ class TestPartnerInsights(AiCrmCommon):
         for name in ("ai_recency_days", "ai_frequency", "ai_monetary", "ai_rfm_score",
                      "ai_segment_id", "ai_segment_description", "ai_cluster",
                      "ai_churn_probability", "ai_churn_risk", "ai_churn_reasons",
-                     "ai_churn_method", "ai_clv", "ai_scored_at", "ai_exclude_profiling"):
+                     "ai_churn_method", "ai_clv_12m", "ai_scored_at", "ai_exclude_profiling"):
             self.assertIn(name, shown)
+        # One 12-month value on the page, not two that disagree.
+        self.assertNotIn("ai_clv", shown)
 
     def test_portal_form_has_no_ai_fields(self):
         portal_fields = self.env["res.partner"].with_user(self.portal_user).fields_get()

@@ -201,7 +201,10 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         "cluster_code": clusters.explain(summary),
         "usual_gap_days": summary["mean_gap_days"].round(1),
         "churn_grade": serving["grade"] if serving else None,
-    }, index=summary.index).join(value).reset_index()
+    }, index=summary.index).join(value)
+    # One 12-month value everywhere: the one the value model (or its baseline) served.
+    scores["clv"] = scores["clv_12m"].fillna(scores["clv"])
+    scores = scores.reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
         "n_customers": int(len(scores)),

@@ -51,7 +51,7 @@ def _reasons(summary, values, method, horizon, population_spend, retained):
     months = np.maximum(np.round(summary["age_days"].to_numpy() / MONTH_DAYS), 1)
     for i, (_customer, row) in enumerate(values.iterrows()):
         items = [explain("expected_orders", orders=round(float(row["expected_orders"]), 1),
-                         days=horizon, past=int(summary["purchase_days"].iloc[i]),
+                         days=horizon, past=int(summary["frequency"].iloc[i]),
                          months=int(months[i])),
                  explain("spend_per_order", value=round(float(row["spend_per_order"]), 2),
                          typical=round(population_spend, 2)),

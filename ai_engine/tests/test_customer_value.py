@@ -101,3 +101,12 @@ def test_score_csv_adds_the_value_columns(tmp_path, history):
     assert (pd.to_datetime(dated, format="%Y-%m-%d") > AS_OF).all()
     metrics = __import__("json").loads(result.output)
     assert metrics["serving"]["value"]["grade"] in ("A", "B", "C")
+
+
+def test_one_twelve_month_value_per_customer():
+    """The contact once showed two 12-month values side by side ($9,568 and $10,034)."""
+    from ai_engine.insights.job import score_customers
+
+    history = generate_history(n_customers=300, seed=5)
+    scores = score_customers(history, backtest=False).scores
+    assert (scores["clv"] == scores["clv_12m"]).all()
