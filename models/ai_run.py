@@ -16,6 +16,7 @@ AI_GROUP_MANAGER = "ai_crm.group_ai_manager"
 TASKS = [
     ("insights", "Contact insights"),
     ("suggestions", "Product suggestions"),
+    ("retention", "Retention calls"),
 ]
 PENDING_STATES = ("queued", "running")
 LEASE_MINUTES = 30  # a worker reports at least this often (ai_heartbeat, each batch written)
