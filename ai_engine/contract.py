@@ -12,6 +12,8 @@ from ai_engine.helpdesk.load import TICKET_KEYS
 from ai_engine.insights.job import CHURN_METHODS, RISK_BANDS
 from ai_engine.insights.load import INSIGHT_KEYS
 from ai_engine.models.suggestion_model import SOURCES
+from ai_engine.retention import evaluate as retention_evaluate
+from ai_engine.retention import load as retention_load
 from ai_engine.serving import GRADES
 from ai_engine.suggestions.load import AFFINITY_KEYS, SUGGESTION_KEYS
 from ai_engine.text.language import SUPPORTED, UNKNOWN
@@ -23,6 +25,8 @@ TARGETS = {
     "ai.customer.suggestion": SUGGESTION_KEYS,
     "ai.product.affinity": AFFINITY_KEYS,
     "helpdesk.ticket": TICKET_KEYS,
+    "ai.retention.wave": retention_load.WAVE_KEYS + retention_load.EFFECT_KEYS,
+    "ai.retention.wave.member": retention_load.MEMBER_KEYS,
 }
 # The module's list of the same name → the values the engine sends.
 VALUES = {
@@ -32,6 +36,7 @@ VALUES = {
     "SUGGESTION_SOURCES": list(SOURCES),
     "SENTIMENTS": list(LABELS),
     "LANGUAGES": [*SUPPORTED, UNKNOWN],
+    "RETENTION_CONCLUSIONS": list(retention_evaluate.CONCLUSIONS),
 }
 EXPLANATIONS = {
     "CHURN_REASONS": explanations.CHURN_REASONS,
@@ -41,5 +46,6 @@ EXPLANATIONS = {
 }
 CLUSTER_PARTS = explanations.CLUSTER_PARTS
 # task → the tasks whose results it reads from Odoo (it must run after them).
-TASK_NEEDS = {"suggestions": ("insights",), "helpdesk": ("insights",)}
+TASK_NEEDS = {"suggestions": ("insights",), "helpdesk": ("insights",),
+              "retention": ("insights", "suggestions")}
 SEGMENTS = {segment.code: (segment.name, segment.meaning) for segment in _SEGMENTS}
