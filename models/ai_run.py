@@ -63,7 +63,7 @@ class AiRun(models.Model):
     partners_scored = fields.Integer(
         string="Records Written", readonly=True,
         help="Customers scored (contact insights), customers given suggestions (product "
-        "suggestions) or tickets analysed (helpdesk).",
+        "suggestions), tickets analysed (helpdesk) or calls scheduled (retention).",
     )
     metrics_json = fields.Text(string="Metrics (JSON)", readonly=True)
     metrics_html = fields.Html(
