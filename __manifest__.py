@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "data/ai_segment_data.xml",
         "data/ir_cron.xml",
+        "data/mail_activity_type_data.xml",
         "views/ai_segment_views.xml",
         "views/ai_run_views.xml",
         "views/res_partner_views.xml",
@@ -23,6 +24,7 @@
         "views/ai_partner_insight_views.xml",
         "views/ai_suggestion_views.xml",
         "views/res_config_settings_views.xml",
+        "views/ai_retention_wave_views.xml",
         "views/menus.xml",
     ],
     "assets": {

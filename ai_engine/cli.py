@@ -284,12 +284,12 @@ def run(
     company_id: Annotated[list[int] | None, typer.Option(
         "--company-id", help="Company to score (repeatable; default: all of the user's).")] = None,
     task: Annotated[list[str] | None, typer.Option(
-        "--task", help="insights, suggestions or helpdesk (repeatable; default: every task "
-        "this Odoo runs).")] = None,
+        "--task", help="insights, suggestions, helpdesk or retention (repeatable; default: "
+        "every task this Odoo runs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON.")] = False,
 ):
-    """Queue runs (contact insights, product suggestions, helpdesk tickets) and process the
-    queue now, once."""
+    """Queue runs (contact insights, product suggestions, helpdesk tickets, retention calls) and
+    process the queue now, once."""
     from dataclasses import asdict
 
     from ai_engine import dispatch

@@ -13,6 +13,8 @@ from ai_engine.insights.job import CHURN_METHODS, RISK_BANDS
 from ai_engine.insights.load import INSIGHT_KEYS
 from ai_engine.insights.value import VALUE_BANDS, VALUE_METHODS
 from ai_engine.models.suggestion_model import SOURCES
+from ai_engine.retention import evaluate as retention_evaluate
+from ai_engine.retention import load as retention_load
 from ai_engine.serving import GRADES
 from ai_engine.suggestions.load import AFFINITY_KEYS, SUGGESTION_KEYS
 from ai_engine.text.language import SUPPORTED, UNKNOWN
@@ -24,6 +26,8 @@ TARGETS = {
     "ai.customer.suggestion": SUGGESTION_KEYS,
     "ai.product.affinity": AFFINITY_KEYS,
     "helpdesk.ticket": TICKET_KEYS,
+    "ai.retention.wave": retention_load.WAVE_KEYS + retention_load.EFFECT_KEYS,
+    "ai.retention.wave.member": retention_load.MEMBER_KEYS,
 }
 # The module's list of the same name → the values the engine sends.
 VALUES = {
@@ -35,6 +39,7 @@ VALUES = {
     "LANGUAGES": [*SUPPORTED, UNKNOWN],
     "VALUE_BANDS": [band for _share, band in VALUE_BANDS],
     "VALUE_METHODS": list(VALUE_METHODS),
+    "RETENTION_CONCLUSIONS": list(retention_evaluate.CONCLUSIONS),
 }
 EXPLANATIONS = {
     "CHURN_REASONS": explanations.CHURN_REASONS,
@@ -45,5 +50,6 @@ EXPLANATIONS = {
 }
 CLUSTER_PARTS = explanations.CLUSTER_PARTS
 # task → the tasks whose results it reads from Odoo (it must run after them).
-TASK_NEEDS = {"suggestions": ("insights",), "helpdesk": ("insights",)}
+TASK_NEEDS = {"suggestions": ("insights",), "helpdesk": ("insights",),
+              "retention": ("insights", "suggestions")}
 SEGMENTS = {segment.code: (segment.name, segment.meaning) for segment in _SEGMENTS}

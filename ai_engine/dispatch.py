@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from ai_engine import helpdesk, insights, suggestions
+from ai_engine import helpdesk, insights, retention, suggestions
 from ai_engine.errors import AiEngineError
 from ai_engine.odoo_client import OdooClient, OdooError
 from ai_engine.odoo_rows import selection_values
@@ -52,9 +52,10 @@ class RunOutcome:
 
 # The ai.run task → its feature, in the order runs queued together are meant to run: the
 # suggestions and helpdesk tasks read the segments and churn risks insights publish (Odoo holds
-# them back while the company's insights run is pending: contract.TASK_NEEDS).
+# them back while the company's insights run is pending: contract.TASK_NEEDS); retention
+# reads the insights and suggestions published.
 TASKS: dict[str, ModuleType] = {"insights": insights, "suggestions": suggestions,
-                                "helpdesk": helpdesk}
+                                "helpdesk": helpdesk, "retention": retention}
 # The name the suggestions task had before 18.0.2, still accepted from people.
 TASK_ALIASES = {"recommend": "suggestions"}
 

@@ -108,4 +108,13 @@ LIST_PARAMS = ("words",)
 
 # A task that reads another task's results waits until that task's queued or running run of
 # the same company is over (ai.run.ai_claim_next).
-TASK_NEEDS = {"suggestions": ("insights",)}
+TASK_NEEDS = {"suggestions": ("insights",), "retention": ("insights", "suggestions")}
+
+# What a measured retention wave lets one conclude about calling customers at risk: the 95 %
+# interval of the difference in customers ordering again (called minus control).
+RETENTION_CONCLUSIONS = [
+    ("effect", "The calls brought customers back: the whole interval is above 0."),
+    ("harm", "Called customers ordered again less often: the whole interval is below 0."),
+    ("inconclusive", "No conclusion: the interval includes 0, the effect may be nil."),
+    ("too_small", "Too few customers in the wave for a conclusion."),
+]

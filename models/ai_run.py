@@ -16,6 +16,7 @@ AI_GROUP_MANAGER = "ai_crm.group_ai_manager"
 TASKS = [
     ("insights", "Contact insights"),
     ("suggestions", "Product suggestions"),
+    ("retention", "Retention calls"),
 ]
 PENDING_STATES = ("queued", "running")
 LEASE_MINUTES = 30  # a worker reports at least this often (ai_heartbeat, each batch written)
@@ -62,7 +63,7 @@ class AiRun(models.Model):
     partners_scored = fields.Integer(
         string="Records Written", readonly=True,
         help="Customers scored (contact insights), customers given suggestions (product "
-        "suggestions) or tickets analysed (helpdesk).",
+        "suggestions), tickets analysed (helpdesk) or calls scheduled (retention).",
     )
     metrics_json = fields.Text(string="Metrics (JSON)", readonly=True)
     metrics_html = fields.Html(

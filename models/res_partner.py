@@ -114,6 +114,7 @@ class ResPartner(models.Model):
         ids = set(self.ids) | set(self.commercial_partner_id.ids)
         forgotten = sum(model._ai_forget_partners(ids) for model in
                         self.env["ai.engine.snapshot"]._ai_snapshot_models())
+        forgotten += self.env["ai.retention.wave.member"]._ai_forget_partners(ids)
         _logger.info("AI profiling objection: %d results of %d partners deleted",
                      forgotten, len(ids))
         return forgotten

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ai_engine.datasets.synthetic_catalogue import GRADES, ROLES, generate_products
 
-__all__ = ["generate_history", "generate_products"]
+__all__ = ["generate_history", "generate_products", "respond_to_calls"]
 
 def _season(day_of_year: np.ndarray) -> np.ndarray:
     """Demand multiplier: a spring peak, a summer dip and a year-end rush."""
@@ -377,3 +377,38 @@ def generate_history(n_customers: int = 2000, start: dt.date | str | None = None
     tx = pd.concat([lines, _refunds(lines, end_ts, rng)], ignore_index=True)
     tx = tx.sort_values(["date", "order_id"], kind="stable").reset_index(drop=True)
     return tx[["customer_id", "order_id", "date", "product_id", "quantity", "amount"]]
+
+
+def respond_to_calls(tx: pd.DataFrame, called, wave_date, horizon_days: int,
+                     response_rate: float, seed: int = 0) -> pd.DataFrame:
+    """The hidden "responds to a call" effect, applied to one retention wave: each ``called``
+    customer comes back with probability ``response_rate`` — one more order some day within
+    ``horizon_days`` after ``wave_date``, the basket of their last order before the wave.
+
+    A separate step on purpose: ``generate_history`` stays byte-identical whether or not a
+    wave is simulated. Returns ``tx`` with the new lines (new order ids), sorted as
+    ``generate_history`` sorts; ``tx`` itself is not changed. ``response_rate`` 0: a null
+    effect (the same frame back).
+    """
+    wave_ts = pd.Timestamp(wave_date).normalize()
+    rng = np.random.default_rng(seed)
+    called = np.sort(np.asarray(list(called), dtype=tx["customer_id"].dtype))
+    responders = called[rng.random(len(called)) < response_rate]
+    before = tx[(tx["date"] <= wave_ts) & tx["customer_id"].isin(responders)
+                & (tx["amount"] > 0)]
+    if before.empty:
+        return tx.copy()
+    last = before.groupby("customer_id")["order_id"].transform("max")
+    baskets = before[before["order_id"] == last].copy()
+    customers = np.sort(baskets["customer_id"].unique())
+    days = rng.integers(1, max(2, horizon_days + 1), size=len(customers))
+    first_id = int(tx["order_id"].astype(str).str.extract(r"(\d+)$")[0].astype(int).max()) + 1
+    new = pd.DataFrame({"customer_id": customers,
+                        "new_order": [f"SO{n:07d}" for n in range(first_id,
+                                                                 first_id + len(customers))],
+                        "new_date": wave_ts + pd.to_timedelta(days, unit="D")})
+    baskets = baskets.merge(new, on="customer_id")
+    baskets["order_id"] = baskets["new_order"]
+    baskets["date"] = baskets["new_date"]
+    out = pd.concat([tx, baskets[tx.columns]], ignore_index=True)
+    return out.sort_values(["date", "order_id"], kind="stable").reset_index(drop=True)

@@ -1,6 +1,7 @@
 """``ai-engine demo``: a generated history scored at its last date, product suggestions checked
-on it, optionally a generated helpdesk of the same customers analysed; CSVs, metrics and the
-HTML report written to a folder."""
+on it, a retention wave drawn two months before its end and measured (the generator's hidden
+call effect applied), optionally a generated helpdesk of the same customers analysed; CSVs,
+metrics and the HTML report written to a folder."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from ai_engine.datasets.synthetic import generate_history, generate_products
 from ai_engine.demo.helpdesk import demo_desk
+from ai_engine.demo.retention import demo_retention
 from ai_engine.demo.suggestions import demo_suggestions
 from ai_engine.insights.job import ScoringResult, score_customers
 from ai_engine.io import write_scores
@@ -43,7 +45,11 @@ def run_demo(customers: int, out_dir: Path, seed: int, tickets: int, status: Cal
         outputs["tickets"] = str(out_dir / "tickets.csv")
     with status("Checking product suggestions…"):
         suggestions = demo_suggestions(tx, result.scores, products)
+    with status("Measuring a retention wave…"):
+        wave = demo_retention(tx, seed)
+    (out_dir / "retention_wave.json").write_text(json.dumps(wave, indent=2, default=str))
+    outputs["retention_wave"] = str(out_dir / "retention_wave.json")
     with status("Writing report…"):
         outputs["report"] = str(write_report(result, tx, out_dir, helpdesk, suggestions,
-                                             currency))
+                                             currency, wave))
     return result, outputs

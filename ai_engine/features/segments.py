@@ -82,3 +82,12 @@ def assign_segments(rfm: pd.DataFrame, summary: pd.DataFrame | None = None) -> p
     out = pd.DataFrame({"segment_code": codes}, index=rfm.index)
     out["segment"] = out["segment_code"].map(lambda c: BY_CODE[c].name)
     return out
+
+
+def gone_quiet(recency_days: pd.Series, usual_gap_days: pd.Series,
+               horizon_days: float) -> pd.Series:
+    """Customers silent for more than ``OVERDUE_GAPS`` of their usual gaps (the churn horizon
+    for one-time buyers): gone, a win-back rather than a call that can still keep them. The
+    report's "recoverable" and "win-back" lists and the retention waves use this one line."""
+    usual = usual_gap_days.fillna(horizon_days / OVERDUE_GAPS)
+    return recency_days > OVERDUE_GAPS * usual

@@ -16,7 +16,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
 from sklearn.calibration import calibration_curve  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
-from ai_engine.features.segments import BY_CODE, OVERDUE_GAPS, SEGMENTS  # noqa: E402
+from ai_engine.features.segments import BY_CODE, SEGMENTS, gone_quiet  # noqa: E402
+from ai_engine.retention.evaluate import wilson  # noqa: E402
 
 BAND_COLOURS = {"low": "#4caf50", "medium": "#ff9800", "high": "#e53935"}
 
@@ -93,19 +94,13 @@ def cluster_table(scores: pd.DataFrame) -> list[dict]:
     return table.reset_index().to_dict("records")
 
 
-# A customer silent for more than this many of their usual gaps is gone, not slipping (the
-# segments use the same line: features/segments.py OVERDUE_GAPS).
-GONE_AFTER_GAPS = OVERDUE_GAPS
-
-
 def retention_lists(scores: pd.DataFrame, horizon_days: int, top: int = 15) -> dict:
     """High-risk customers in two lists a salesperson treats differently: ``recoverable``
     (silent for less than three of their usual gaps, or the horizon for one-time buyers),
     ranked by the value the next 12 months still hold; and ``win_back`` (gone longer), ranked
     by what they spent so far."""
     risky = scores[scores["churn_risk"] == "high"]
-    usual = risky["usual_gap_days"].fillna(horizon_days / GONE_AFTER_GAPS)
-    gone = risky["recency_days"] > GONE_AFTER_GAPS * usual
+    gone = gone_quiet(risky["recency_days"], risky["usual_gap_days"], horizon_days)
     columns = ["customer_id", "segment", "churn_probability", "recency_days", "monetary", "clv",
                "reasons"]
     return {
@@ -157,8 +152,25 @@ def helpdesk_context(tickets: pd.DataFrame, metrics: dict, top: int = 15) -> dic
             "plot": sentiment_plot(tickets)}
 
 
+def retention_plot(wave: dict) -> str:
+    """Share of called and control customers who ordered again, with Wilson 95 % intervals."""
+    shares, errors = [], []
+    for group in ("treated", "control"):
+        n, k = wave[f"{group}_measured"], wave[f"{group}_ordered"]
+        low, high = wilson(k, n)
+        shares.append(100 * k / n)
+        errors.append((100 * k / n - 100 * low, 100 * high - 100 * k / n))
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.bar(["called", "control (no call)"], shares, color=["#1e88e5", "#9e9e9e"],
+           yerr=np.array(errors).T, capsize=6)
+    ax.set_ylabel("% ordering again within the horizon")
+    ax.set_title("Retention wave: called vs control")
+    return _png(fig)
+
+
 def render(result, tx: pd.DataFrame, helpdesk: dict | None = None,
-           suggestions: dict | None = None, currency: str = "EUR") -> str:
+           suggestions: dict | None = None, currency: str = "EUR",
+           wave: dict | None = None) -> str:
     scores = result.scores
     env = Environment(loader=PackageLoader("ai_engine.reporting", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
@@ -178,16 +190,21 @@ def render(result, tx: pd.DataFrame, helpdesk: dict | None = None,
         clusters=cluster_table(scores), retention=retention_lists(scores, result.horizon_days),
         best_lift=best_lift(back["churn_rate"]) if back else None, helpdesk=helpdesk,
         suggestions=suggestions, currency=currency,
+        wave=wave and {**wave, "plot": retention_plot(wave)
+                       if wave["conclusion"] != "too_small" else None},
     )
 
 
 def write_report(result, tx: pd.DataFrame, out_dir: str | Path, helpdesk: dict | None = None,
-                 suggestions: dict | None = None, currency: str = "EUR") -> Path:
+                 suggestions: dict | None = None, currency: str = "EUR",
+                 wave: dict | None = None) -> Path:
     """Write ``report.html`` into ``out_dir`` and return its path. ``helpdesk``: a
     ``helpdesk_context`` to add a section on tickets; ``suggestions``: ``demo_suggestions``
-    to add one on product suggestions; ``currency``: the code amounts are shown with."""
+    to add one on product suggestions; ``currency``: the code amounts are shown with;
+    ``wave``: ``demo_retention`` to add a measured retention wave."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.html"
-    path.write_text(render(result, tx, helpdesk, suggestions, currency), encoding="utf-8")
+    path.write_text(render(result, tx, helpdesk, suggestions, currency, wave),
+                    encoding="utf-8")
     return path

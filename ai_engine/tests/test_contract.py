@@ -38,7 +38,8 @@ def test_the_module_side_is_read_from_both_modules(module_side):
     contract, converters, segments = module_side
     assert {"ai.partner.insight", "ai.customer.suggestion", "ai.product.affinity",
             "helpdesk.ticket"} <= set(converters)
-    assert contract["TASK_NEEDS"] == {"suggestions": ["insights"], "helpdesk": ["insights"]}
+    assert contract["TASK_NEEDS"] == {"suggestions": ["insights"], "helpdesk": ["insights"],
+                                      "retention": ["insights", "suggestions"]}
     assert "silence_vs_own_gap" in contract["CHURN_REASONS"] and len(segments) == 11
 
 
