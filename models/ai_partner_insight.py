@@ -131,7 +131,7 @@ class AiPartnerInsight(models.Model):
         help="Where the customer's 12-month value ranks among this company's customers.",
     )
     value_method = fields.Selection(
-        ai_contract.VALUE_METHODS, string="Value Method", readonly=True,
+        ai_contract.VALUE_METHODS, readonly=True,
         help="Which served on this run: the model, or the baseline when the model did worse on "
         "the company's own past.",
     )

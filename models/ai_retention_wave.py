@@ -162,21 +162,20 @@ class AiRetentionWave(models.Model):
         """The measured effect in plain words; a wave too small or whose interval includes 0
         says that nothing can be concluded."""
         self.ensure_one()
-        _ = self.env._
         if self.state != "measured":
-            return _("Waiting: called and control customers are compared on %(date)s.",
+            return self.env._("Waiting: called and control customers are compared on %(date)s.",
                      date=format_date(self.env, self.horizon_date))
-        counts = _("%(treated)s called / %(control)s control",
+        counts = self.env._("%(treated)s called / %(control)s control",
                    treated=self.treated_measured, control=self.control_measured)
         if self.conclusion == "too_small":
-            return _("Too few customers for a conclusion (%(counts)s).", counts=counts)
-        effect = _("%(diff)s points of customers ordering again, 95 %% CI %(low)s to "
+            return self.env._("Too few customers for a conclusion (%(counts)s).", counts=counts)
+        effect = self.env._("%(diff)s points of customers ordering again, 95 %% CI %(low)s to "
                    "%(high)s, %(counts)s.", diff=_signed(self.reorder_diff),
                    low=_signed(self.reorder_diff_low), high=_signed(self.reorder_diff_high),
                    counts=counts)
         verdict = dict(self._fields["conclusion"]._description_selection(self.env)).get(
             self.conclusion, "")
-        revenue = _("Revenue per customer %(diff)s (95 %% CI %(low)s to %(high)s).",
+        revenue = self.env._("Revenue per customer %(diff)s (95 %% CI %(low)s to %(high)s).",
                     diff=self._money(self.revenue_diff, signed=True),
                     low=self._money(self.revenue_diff_low, signed=True),
                     high=self._money(self.revenue_diff_high, signed=True))
@@ -252,11 +251,10 @@ def measured_rows(model, run_id, rows, keys):
     one error listing every problem."""
     run = model._ai_check_run(run_id)
     values = model._ai_convert_rows(rows)
-    _ = model.env._
-    problems = [_("%(model)s rows hold %(keys)s, not %(key)s.", model=model._name,
+    problems = [model.env._("%(model)s rows hold %(keys)s, not %(key)s.", model=model._name,
                   keys=", ".join(keys), key=key)
                 for key in sorted({k for row in values for k in row} - set(keys))]
-    problems += [_("Every row needs an id.")] * any("id" not in row for row in values)
+    problems += [model.env._("Every row needs an id.")] * any("id" not in row for row in values)
     waves = SQL("SELECT id FROM ai_retention_wave WHERE company_id = %s "
                 "AND date + horizon_days <= %s", run.company_id.id,
                 fields.Date.context_today(model))
@@ -264,7 +262,7 @@ def measured_rows(model, run_id, rows, keys):
     problems.append(model._ai_missing_ids(
         model._name, {row.get("id") for row in values},
         SQL("%s IN (%s)", SQL.identifier(column), waves),
-        _("Records of waves whose horizon has passed:")))
+        model.env._("Records of waves whose horizon has passed:")))
     model._ai_raise(problems)
     return values
 

@@ -83,23 +83,23 @@ class AiRetentionWaveMember(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.model
     def _ai_check_new_members(self, company, members):
-        _ = self.env._
         problems = []
         for number, row in enumerate(members, start=1):
             missing = [key for key in ("partner_id", "user_id", "assignment") if key not in row]
             if missing:
-                problems.append(_("member %(n)s: missing %(keys)s", n=number,
-                                  keys=", ".join(missing)))
+                problems.append(self.env._("member %(n)s: missing %(keys)s", n=number,
+                                           keys=", ".join(missing)))
             extra = sorted(set(row) & set(OUTCOME_KEYS))
             if extra:
-                problems.append(_("member %(n)s: %(keys)s are measured later, not sent with "
-                                  "the wave", n=number, keys=", ".join(extra)))
+                problems.append(self.env._(
+                    "member %(n)s: %(keys)s are measured later, not sent with the wave",
+                    n=number, keys=", ".join(extra)))
         if problems:
             return problems
         partner_ids = [row["partner_id"] for row in members]
         twice = sorted({pid for pid in partner_ids if partner_ids.count(pid) > 1})
         if twice:
-            problems.append(_("Customers drawn twice: %(ids)s", ids=twice))
+            problems.append(self.env._("Customers drawn twice: %(ids)s", ids=twice))
         problems += self.env["res.partner"]._ai_partner_problems(company, partner_ids)
         users = self.env["res.users"].sudo().browse(
             {row["user_id"] for row in members}).exists()
@@ -107,13 +107,15 @@ class AiRetentionWaveMember(models.Model):
             users.filtered(lambda u: u.active and not u.share
                            and company in u.company_ids).ids))
         if bad_users:
-            problems.append(_("Users %(ids)s are not active internal users of %(company)s.",
-                              ids=bad_users, company=company.name))
+            problems.append(self.env._(
+                "Users %(ids)s are not active internal users of %(company)s.",
+                ids=bad_users, company=company.name))
         cap = company.ai_retention_per_salesperson
         treated = [row["user_id"] for row in members if row["assignment"] == "treated"]
         over = sorted({uid for uid in treated if treated.count(uid) > cap})
         if over:
-            problems.append(_("More than %(cap)s calls for users %(ids)s.", cap=cap, ids=over))
+            problems.append(self.env._("More than %(cap)s calls for users %(ids)s.", cap=cap,
+                                       ids=over))
         self.flush_model()
         self.env.cr.execute(SQL(
             "SELECT m.partner_id FROM ai_retention_wave_member m "
@@ -122,8 +124,8 @@ class AiRetentionWaveMember(models.Model):
             company.id, partner_ids))
         busy = sorted({row[0] for row in self.env.cr.fetchall()})
         if busy:
-            problems.append(_("Customers %(ids)s are in a wave still waiting for its horizon.",
-                              ids=busy[:20]))
+            problems.append(self.env._(
+                "Customers %(ids)s are in a wave still waiting for its horizon.", ids=busy[:20]))
         return problems
 
     def _ai_schedule_calls(self):
@@ -156,29 +158,28 @@ class AiRetentionWaveMember(models.Model):
     def _ai_call_note(self):
         """Why this customer is worth a call, in the salesperson's language."""
         self.ensure_one()
-        _ = self.env._
         company = self.company_id
         insight = self.env["ai.partner.insight"].sudo().with_company(company).search([
             ("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)], limit=1)
         suggestions = self.env["ai.customer.suggestion"].sudo().search([
             ("partner_id", "=", self.partner_id.id), ("company_id", "=", company.id)],
             order="rank", limit=NOTE_PRODUCTS)
-        parts = [Markup("<p>%s</p>") % _(
+        parts = [Markup("<p>%s</p>") % self.env._(
             "Valuable customer at risk: %(percent)s %% churn probability, %(value)s expected "
             "over 12 months.", percent=round(self.churn_probability),
             value=company.currency_id.format(self.baseline_value or 0.0))]
         reasons = (insight.churn_reasons_text or "").splitlines()
         if reasons:
             parts.append(Markup("<p>%s</p><ul>%s</ul>") % (
-                _("Why:"), Markup().join(Markup("<li>%s</li>") % r for r in reasons)))
+                self.env._("Why:"), Markup().join(Markup("<li>%s</li>") % r for r in reasons)))
         if suggestions:
             parts.append(Markup("<p>%s</p><ul>%s</ul>") % (
-                _("Products to offer:"), Markup().join(
+                self.env._("Products to offer:"), Markup().join(
                     Markup("<li>%s — %s</li>") % (
                         s.product_id.with_context(display_default_code=False).display_name,
                         s.reason_text or "")
                     for s in suggestions)))
-        parts.append(Markup("<p><em>%s</em></p>") % _(
+        parts.append(Markup("<p><em>%s</em></p>") % self.env._(
             "Proposed by AI CRM's retention wave; nothing was sent to the customer."))
         return Markup().join(parts)
 

@@ -145,6 +145,14 @@ def run(inputs: Inputs, params: dict, today, log) -> RetentionResult:
     busy = inputs.members.loc[inputs.members["wave_id"].isin(waiting), "customer_id"]
     candidates = eligible(customers, inputs.transactions, today,
                           params.get("churn_horizon_days"), busy)
+    unassigned = len(eligible(customers.assign(user_id=customers["user_id"].fillna(0)),
+                              inputs.transactions, today, params.get("churn_horizon_days"),
+                              busy)) - len(candidates)
+    if unassigned:
+        note = (f"{unassigned} customers worth a call have no salesperson who may get calls: "
+                "assign them one, or set a fallback user (Settings → Sales → AI CRM)")
+        log(note)
+        metrics.setdefault("notes", []).append(note)
     seed = int(params["seed"]) if params.get("seed") is not None else new_seed()
     drawn = draw_wave(candidates, int(params.get("per_salesperson") or 0),
                       float(params.get("control_percent") or 0), seed)

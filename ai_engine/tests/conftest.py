@@ -20,6 +20,11 @@ def user_sees(request):
     return lambda family, case, seen: SIGHTINGS.record(request.node.nodeid, family, case, seen)
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that empty the session's seeded database run last, whatever their file's name."""
+    items.sort(key=lambda item: item.get_closest_marker("empties_seed") is not None)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()

@@ -221,6 +221,7 @@ def test_seed_odoo_as_the_engine_says_which_rights_it_lacks(odoo_server, admin, 
     user_sees("Set-up", "seed-odoo as the engine user", first_line(result))
 
 
+@pytest.mark.empties_seed
 def test_seed_odoo_remove_takes_the_seed_away(odoo_server, admin, seeded):
     """Last of the session: it empties the seeded history."""
     env = cli_env(odoo_server, "admin", "admin")

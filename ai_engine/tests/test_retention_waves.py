@@ -77,6 +77,24 @@ def test_run_draws_weekly_and_sends_no_excluded_customer():
     assert again.wave is None
 
 
+def test_customers_without_a_salesperson_are_named_not_silently_dropped():
+    """Seen on a fresh install: 178 customers at risk, none with a salesperson, no fallback
+    user — the run said only '0 customers worth a call'."""
+    tx = generate_history(n_customers=300, seed=5)
+    ids = np.sort(tx["customer_id"].unique())
+    customers = candidates(len(ids)).assign(customer_id=ids, user_id=np.nan)
+    params = {"per_salesperson": 5, "control_percent": 20, "horizon_days": 60, "seed": 11}
+    result = run(Inputs(tx, customers), params, tx["date"].max(), lambda message: None)
+    assert result.wave is None
+    [note] = result.metrics["notes"]
+    assert "have no salesperson" in note and "fallback user" in note
+    assert int(note.split()[0]) > 0
+    served = run(Inputs(tx, customers), {**params, "fallback_user_id": 7}, tx["date"].max(),
+                 lambda message: None)
+    assert {m["user_id"] for m in served.wave["members"]} == {7}
+    assert "notes" not in served.metrics
+
+
 def simulated_wave(response_rate, n_customers=4000, seed=3):
     """A wave drawn from a generated history, the hidden call effect applied, measured."""
     tx = generate_history(n_customers=n_customers, seed=seed)
