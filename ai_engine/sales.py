@@ -12,6 +12,8 @@ batched ``search_read`` of orders, lines and partners (a module older than this 
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
 from ai_engine.errors import DataError
@@ -75,9 +77,10 @@ def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int =
 def read_sales_columns(client: OdooClient, company_id: int, page_size: int | None = None
                        ) -> pd.DataFrame:
     """Every page of ``ai_read_sales`` (keyset paging by line id) as one frame of
-    ``SALES_COLUMNS``, in line id order. Raises ``OdooMethodMissing`` on an older module."""
+    ``SALES_COLUMNS``, in line id order (Odoo answers a page's lines in no particular order).
+    Raises ``OdooMethodMissing`` on an older module."""
     model, method = SALES_READER
-    data: dict[str, list] = {name: [] for name in SALES_COLUMNS}
+    texts: dict[str, list[str]] = {name: [] for name in SALES_COLUMNS}
     after_id = 0
     while after_id is not None:
         page = client.call(model, method, company_id, after_id=after_id,
@@ -86,9 +89,25 @@ def read_sales_columns(client: OdooClient, company_id: int, page_size: int | Non
             raise DataError(f"Odoo answered the columns {page['columns']} to {model}.{method}, "
                             f"the engine reads {SALES_COLUMNS}: update the engine or the module.")
         for name in SALES_COLUMNS:
-            data[name].extend(page["data"][name])
+            if page["data"][name]:
+                texts[name].append(page["data"][name])
         after_id = page["next_after_id"]
-    return pd.DataFrame(data, columns=SALES_COLUMNS)
+    frame = pd.DataFrame({name: _column(",".join(parts), str if name == "date" else float)
+                          for name, parts in texts.items()}, columns=SALES_COLUMNS)
+    for name in ("id", "order_id", "customer_id"):  # never empty
+        frame[name] = frame[name].astype("int64")
+    if frame["product_id"].notna().all():
+        frame["product_id"] = frame["product_id"].astype("int64")
+    return frame.sort_values("id").reset_index(drop=True)
+
+
+def _column(text: str, dtype) -> pd.Series:
+    """A column as ``ai_read_sales`` writes it: values separated by commas, empty for none."""
+    if not text:
+        return pd.Series([], dtype=dtype)
+    return pd.read_csv(io.StringIO(text), header=None, names=["v"], lineterminator=",",
+                       dtype=dtype, skip_blank_lines=False, keep_default_na=False,
+                       na_values=[""]).iloc[:, 0]
 
 
 def _no_orders_seen(company_id: int, company_orders: int) -> DataError:

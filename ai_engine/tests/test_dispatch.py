@@ -151,8 +151,8 @@ class DeskLessOdoo:
             raise AssertionError("an Odoo without the helpdesk bridge has no tickets to read")
         if (model, method) == ("sale.order.line", "ai_read_sales"):
             return {"columns": SALES_COLUMNS, "next_after_id": None, "data": {
-                "id": [1], "order_id": [1], "customer_id": [7], "date": ["2026-01-05"],
-                "product_id": [5], "quantity": [1.0], "amount": [40.0]}}
+                "id": "1", "order_id": "1", "customer_id": "7", "date": "2026-01-05",
+                "product_id": "5", "quantity": "1", "amount": "40"}}
         return []
 
 

@@ -23,11 +23,12 @@ class ColumnsOdoo:
 
     def call(self, model, method, company_id, after_id=0, limit=100):
         self.calls.append((model, method, company_id, after_id))
-        ids = sorted(i for i in LINES if i > after_id)[:limit]
+        ids = sorted(i for i in LINES if i > after_id)[:limit][::-1]  # in no particular order
         return {"columns": self.columns,
-                "data": {c: [([i] + list(LINES[i]))[n] for i in ids]
+                "data": {c: ",".join("" if v is None else str(v) for v in
+                                     (([i] + list(LINES[i]))[n] for i in ids))
                          for n, c in enumerate(SALES_COLUMNS)},
-                "next_after_id": ids[-1] if len(ids) == limit else None}
+                "next_after_id": max(ids) if len(ids) == limit else None}
 
 
 def test_pages_of_columns_make_the_transactions_frame(monkeypatch):

@@ -18,7 +18,7 @@ class NoOrdersVisible:
 
     def call(self, model, method, *args, **kwargs):
         if method == "ai_read_sales" and self.columns:
-            return {"columns": SALES_COLUMNS, "data": {c: [] for c in SALES_COLUMNS},
+            return {"columns": SALES_COLUMNS, "data": {c: "" for c in SALES_COLUMNS},
                     "next_after_id": None}
         if method == "search_count":
             return 0
