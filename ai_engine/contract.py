@@ -15,6 +15,7 @@ from ai_engine.insights.value import VALUE_BANDS, VALUE_METHODS
 from ai_engine.models.suggestion_model import SOURCES
 from ai_engine.retention import evaluate as retention_evaluate
 from ai_engine.retention import load as retention_load
+from ai_engine.sales import SALES_COLUMNS
 from ai_engine.serving import GRADES
 from ai_engine.suggestions.load import AFFINITY_KEYS, SUGGESTION_KEYS
 from ai_engine.text.language import SUPPORTED, UNKNOWN
@@ -29,6 +30,9 @@ TARGETS = {
     "ai.retention.wave": retention_load.WAVE_KEYS + retention_load.EFFECT_KEYS,
     "ai.retention.wave.member": retention_load.MEMBER_KEYS,
 }
+# The module's list of the same name → the columns the engine reads from a module's answer, in
+# their order (``sale.order.line.ai_read_sales``).
+COLUMNS = {"SALES_COLUMNS": SALES_COLUMNS}
 # The module's list of the same name → the values the engine sends.
 VALUES = {
     "CHURN_RISKS": [band for _limit, band in RISK_BANDS],

@@ -94,6 +94,10 @@ class OdooValidationError(OdooError):
     """Odoo refused the data (ValidationError / UserError)."""
 
 
+class OdooMethodMissing(OdooError):
+    """The server has no such method: its module is older than this engine."""
+
+
 class EngineStopped(AiEngineError):
     """The engine was asked to stop: no new call to Odoo, except reporting a run's end."""
 
@@ -201,6 +205,8 @@ def map_rpc_error(exc: odoorpc.error.RPCError, redact: Callable[[str], str] = st
         message = (f"Odoo refused the engine's key ({message}): it may have expired or been "
                    "revoked. Issue a new one (ai-engine setup-odoo) and set "
                    "AI_ENGINE_ODOO_API_KEY.")
+    if name == "builtins.AttributeError" and "does not exist" in message:
+        return OdooMethodMissing(redact(message))
     return _ODOO_EXCEPTIONS.get(name, OdooError)(redact(message))
 
 
@@ -236,6 +242,8 @@ class OdooClient:
         self.open_runs: set[int] = set()
         self.writing = False
         self.stop_reason: str | None = None
+        # (model, method) the server answered it does not have: not asked again.
+        self.missing_methods: set[tuple[str, str]] = set()
 
     # -- connection -------------------------------------------------------------------------
     def connect(self) -> OdooClient:
@@ -289,6 +297,9 @@ class OdooClient:
                  kwargs], resend=_resend_safe(method, args, kwargs), slow=method in SLOW_METHODS,
             )
         except OdooConnectionError:
+            raise
+        except OdooMethodMissing:
+            self.missing_methods.add((model, method))
             raise
         except OdooError:  # Odoo's final word on a report: there is nothing left to report
             if reporting:

@@ -4,20 +4,33 @@ the insights and the suggestions runs).
 Only confirmed orders count (state ``sale``); amounts are converted to the company currency with
 the rate Odoo stored on the order; customers are commercial partners (a company, not its
 contact persons), and partners who objected to profiling are left out entirely.
+
+Two ways to read it, the same frame either way: ``sale.order.line.ai_read_sales`` (one call per
+100,000 lines, the join done by the database, answered as columns) when the module has it, else
+batched ``search_read`` of orders, lines and partners (a module older than this engine).
 """
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
 from ai_engine.errors import DataError
-from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_client import OdooClient, OdooMethodMissing
 from ai_engine.odoo_rows import m2o_id, read_by_ids
 
 TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
 
 ORDER_FIELDS = ["partner_id", "date_order", "currency_rate"]
 LINE_FIELDS = ["order_id", "product_id", "product_uom_qty", "price_subtotal"]
+
+# sale.order.line.ai_read_sales: the columns it answers (the module's ai_contract.SALES_COLUMNS)
+# and how many lines per call (the module accepts up to 200,000).
+SALES_READER = ("sale.order.line", "ai_read_sales")
+SALES_COLUMNS = ["id", "order_id", "customer_id", "date", "product_id", "quantity", "amount"]
+SALES_PAGE = 100000
+READS = ("auto", "columns", "search_read")
 
 
 def confirmed_orders_domain(company_id: int) -> list:
@@ -61,18 +74,86 @@ def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int =
     return partners
 
 
+def read_sales_columns(client: OdooClient, company_id: int, page_size: int | None = None
+                       ) -> pd.DataFrame:
+    """Every page of ``ai_read_sales`` (keyset paging by line id) as one frame of
+    ``SALES_COLUMNS``, in line id order (Odoo answers a page's lines in no particular order).
+    Raises ``OdooMethodMissing`` on an older module."""
+    model, method = SALES_READER
+    texts: dict[str, list[str]] = {name: [] for name in SALES_COLUMNS}
+    after_id = 0
+    while after_id is not None:
+        page = client.call(model, method, company_id, after_id=after_id,
+                           limit=page_size or SALES_PAGE)
+        if page["columns"] != SALES_COLUMNS:
+            raise DataError(f"Odoo answered the columns {page['columns']} to {model}.{method}, "
+                            f"the engine reads {SALES_COLUMNS}: update the engine or the module.")
+        for name in SALES_COLUMNS:
+            if page["data"][name]:
+                texts[name].append(page["data"][name])
+        after_id = page["next_after_id"]
+    frame = pd.DataFrame({name: _column(",".join(parts), str if name == "date" else float)
+                          for name, parts in texts.items()}, columns=SALES_COLUMNS)
+    for name in ("id", "order_id", "customer_id"):  # never empty
+        frame[name] = frame[name].astype("int64")
+    if frame["product_id"].notna().all():
+        frame["product_id"] = frame["product_id"].astype("int64")
+    return frame.sort_values("id").reset_index(drop=True)
+
+
+def _column(text: str, dtype) -> pd.Series:
+    """A column as ``ai_read_sales`` writes it: values separated by commas, empty for none."""
+    if not text:
+        return pd.Series([], dtype=dtype)
+    return pd.read_csv(io.StringIO(text), header=None, names=["v"], lineterminator=",",
+                       dtype=dtype, skip_blank_lines=False, keep_default_na=False,
+                       na_values=[""]).iloc[:, 0]
+
+
+def _no_orders_seen(company_id: int, company_orders: int) -> DataError:
+    return DataError(
+        f"The engine's Odoo user sees none of the company's {company_orders} confirmed sale "
+        f"orders: give it this company (Settings → Users, or run `ai-engine setup-odoo "
+        f"--company-id {company_id}`). Nothing was changed.")
+
+
 def sale_transactions(client: OdooClient, company_id: int, batch_size: int = 5000,
-                      company_orders: int | None = None) -> pd.DataFrame:
+                      company_orders: int | None = None, read: str = "auto") -> pd.DataFrame:
     """One row per confirmed order line of ``company_id``, amounts in company currency.
     ``company_orders``: how many confirmed orders Odoo counts for the company (the run's
     params), so that an engine user who cannot see them fails the run instead of finishing it
-    as a company without sales."""
+    as a company without sales. ``read``: ``columns`` (``ai_read_sales``), ``search_read``, or
+    ``auto``: columns unless the server lacks the method (asked once per client)."""
+    if read not in READS:
+        raise ValueError(f"read must be one of {READS}, not {read!r}")
+    if read == "columns" or (
+            read == "auto" and SALES_READER not in getattr(client, "missing_methods", ())):
+        try:
+            return _transactions_from_columns(client, company_id, company_orders)
+        except OdooMethodMissing:
+            if read == "columns":
+                raise
+    return _transactions_from_search_read(client, company_id, batch_size, company_orders)
+
+
+def _transactions_from_columns(client: OdooClient, company_id: int,
+                               company_orders: int | None) -> pd.DataFrame:
+    frame = read_sales_columns(client, company_id)
+    if frame.empty:
+        # Every line may belong to customers who objected: Odoo says whether orders are seen.
+        if company_orders and not client.call("sale.order", "search_count",
+                                              confirmed_orders_domain(company_id)):
+            raise _no_orders_seen(company_id, company_orders)
+        return pd.DataFrame(columns=TRANSACTION_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
+    return frame[TRANSACTION_COLUMNS].sort_values(["date", "order_id"]).reset_index(drop=True)
+
+
+def _transactions_from_search_read(client: OdooClient, company_id: int, batch_size: int,
+                                   company_orders: int | None) -> pd.DataFrame:
     orders = read_orders(client, company_id, batch_size)
     if orders.empty and company_orders:
-        raise DataError(
-            f"The engine's Odoo user sees none of the company's {company_orders} confirmed sale "
-            f"orders: give it this company (Settings → Users, or run `ai-engine setup-odoo "
-            f"--company-id {company_id}`). Nothing was changed.")
+        raise _no_orders_seen(company_id, company_orders)
     if orders.empty:
         return pd.DataFrame(columns=TRANSACTION_COLUMNS)
     lines = read_order_lines(client, company_id, batch_size)

@@ -41,6 +41,15 @@ def throwaway_odoo(timeout: float = 3600):
         server.stop()
 
 
+def timed(label: str, figures: dict, func, *args, **kwargs):
+    """``func(*args, **kwargs)``, its seconds stored as ``figures[label]`` and printed."""
+    started = time.perf_counter()
+    result = func(*args, **kwargs)
+    figures[label] = time.perf_counter() - started
+    print(f"{label}: {figures[label]:.1f} s", flush=True)
+    return result
+
+
 def report_head(title: str, setup: str, command: str) -> str:
     return (f"# {title}\n\nMeasured {dt.date.today()} on {platform.machine()} (2 cores, 24 GB), "
             f"{setup}.\n\nCommand: `{command}`\n\n")

@@ -157,7 +157,8 @@ def seed(server, args, rnd: random.Random, figures: dict) -> dict:
 
 
 # Runs in `odoo shell`: copy the ORM-made confirmed orders (all columns but the partner, name
-# and date) to random other customers until the order lines reach the target.
+# and date) to random other customers until the order lines reach the target; an order's lines
+# get ids in its order's sequence, as the ORM gives them.
 FILL_SCRIPT = r"""
 import json, random, time
 from odoo.tools import SQL
@@ -198,7 +199,7 @@ if copies and sources:
     cr.execute(SQL(
         "INSERT INTO sale_order_line (order_id, order_partner_id, %%s) "
         "SELECT m.new_id, m.partner_id, %%s FROM bench_copy m "
-        "JOIN sale_order_line l ON l.order_id = m.src_id",
+        "JOIN sale_order_line l ON l.order_id = m.src_id ORDER BY m.new_id, l.id",
         SQL(", ").join(SQL.identifier(c) for c in sol),
         SQL(", ").join(SQL.identifier("l", c) for c in sol)))
     cr.commit()

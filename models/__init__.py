@@ -13,6 +13,7 @@ from . import (  # noqa: I001
     res_partner,  # noqa: F401
     res_users,  # noqa: F401
     sale_order,  # noqa: F401
+    sale_order_line,  # noqa: F401
     ai_retention_wave,  # noqa: F401
     ai_retention_wave_member,  # noqa: F401
 )

@@ -118,3 +118,8 @@ RETENTION_CONCLUSIONS = [
     ("inconclusive", "No conclusion: the interval includes 0, the effect may be nil."),
     ("too_small", "Too few customers in the wave for a conclusion."),
 ]
+
+# What ``sale.order.line.ai_read_sales`` answers, column by column (the engine reads the same
+# names): the line, its order, the order's commercial customer, the order's day (UTC, ISO), the
+# product (empty for a line without one), the quantity and the subtotal in company currency.
+SALES_COLUMNS = ["id", "order_id", "customer_id", "date", "product_id", "quantity", "amount"]

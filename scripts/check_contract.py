@@ -4,8 +4,9 @@ The engine declares what it sends (``ai_engine/contract.py``); the modules decla
 accept (each model's ``_ai_converters``, ``models/ai_contract.py`` of ai_crm and of
 ai_crm_helpdesk, the segments in ``data/ai_segment_data.xml``). The module side is read from the
 source with ``ast`` (importing it would need Odoo). Fails when the engine sends a key, code,
-value or explanation parameter the module does not know, when a task's declared reads differ,
-or when the segment names and meanings differ.
+value or explanation parameter the module does not know, when the columns the engine reads
+from a module's answer differ from the module's (``SALES_COLUMNS``), when a task's declared
+reads differ, or when the segment names and meanings differ.
 
 Usage: ``check_contract.py`` (prints problems, exit 1) — also run by ``static_checks.py``.
 """
@@ -131,6 +132,10 @@ def compare(engine, contract, converters, segments):
         unknown = sorted(set(values) - allowed)
         if unknown:
             errors.append(f"{name}: the module does not accept {unknown}")
+    for name, columns in engine.COLUMNS.items():
+        if list(columns) != list(contract.get(name) or []):
+            errors.append(f"{name}: the engine reads the columns {list(columns)}, the module "
+                          f"answers {contract.get(name)}")
     for name, templates in engine.EXPLANATIONS.items():
         errors += compare_explanations(name, templates, contract.get(name) or {})
     for part, values in engine.CLUSTER_PARTS.items():

@@ -7,5 +7,6 @@ from . import (  # the module's Odoo tests
     test_profiling_objection,  # noqa: F401
     test_quote_suggestions,  # noqa: F401
     test_retention,  # noqa: F401
+    test_sales_extract,  # noqa: F401
     test_translations,  # noqa: F401
 )

@@ -26,7 +26,8 @@ def module_side(check):
 
 def drifted(**changes):
     """The engine's contract with some of its lists changed."""
-    names = ("TARGETS", "VALUES", "EXPLANATIONS", "CLUSTER_PARTS", "TASK_NEEDS", "SEGMENTS")
+    names = ("TARGETS", "COLUMNS", "VALUES", "EXPLANATIONS", "CLUSTER_PARTS", "TASK_NEEDS",
+             "SEGMENTS")
     return SimpleNamespace(**{**{name: getattr(engine, name) for name in names}, **changes})
 
 
@@ -56,6 +57,8 @@ def test_the_module_side_is_read_from_both_modules(module_side):
     ({"CLUSTER_PARTS": {**engine.CLUSTER_PARTS, "when": {"asleep": "asleep"}}},
      "no text for ['asleep']"),
     ({"TASK_NEEDS": {"suggestions": ("insights",)}}, "TASK_NEEDS"),
+    ({"COLUMNS": {"SALES_COLUMNS": [*engine.COLUMNS["SALES_COLUMNS"][:-1], "subtotal"]}},
+     "SALES_COLUMNS: the engine reads the columns"),
     ({"SEGMENTS": {**engine.SEGMENTS, "loyal": ("Loyal", "Buy regularly.")}},
      "segment 'loyal'"),
 ])

@@ -13,6 +13,7 @@ from ai_engine.odoo_client import (
     OdooConnectionError,
     OdooError,
 )
+from ai_engine.sales import SALES_COLUMNS
 from ai_engine.suggestions.evaluate import suggestion_backtest
 
 
@@ -148,20 +149,11 @@ class DeskLessOdoo:
                                            ["suggestions", "Product suggestions"]]}}
         if model == "helpdesk.ticket":
             raise AssertionError("an Odoo without the helpdesk bridge has no tickets to read")
-        if (model, method) == ("res.partner", "read"):
-            return [{"id": 7, "commercial_partner_id": [7, "Acme"],
-                     "ai_exclude_profiling": False}]
+        if (model, method) == ("sale.order.line", "ai_read_sales"):
+            return {"columns": SALES_COLUMNS, "next_after_id": None, "data": {
+                "id": "1", "order_id": "1", "customer_id": "7", "date": "2026-01-05",
+                "product_id": "5", "quantity": "1", "amount": "40"}}
         return []
-
-    def search_read_batched(self, model, *args, **kwargs):
-        self.models.append(model)
-        pages = {
-            "sale.order": [{"id": 1, "partner_id": [7, "Acme"],
-                            "date_order": "2026-01-05 10:00:00", "currency_rate": 1.0}],
-            "sale.order.line": [{"id": 1, "order_id": [1, "S1"], "product_id": [5, "Lamp"],
-                                 "product_uom_qty": 1.0, "price_subtotal": 40.0}],
-        }
-        return iter([pages[model]] if model in pages else [])
 
 
 def test_insights_without_the_helpdesk_bridge_read_no_tickets():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ai_engine.datasets.synthetic import generate_history, respond_to_calls
+from ai_engine.odoo_client import OdooMethodMissing
 from ai_engine.retention import evaluate
 from ai_engine.retention.job import Inputs, draw_wave, eligible, measure, run
 
@@ -152,7 +153,8 @@ def test_default_history_unchanged_without_calls():
 
 class RetentionOdoo:
     """What Odoo answers a retention run: customers 7 and 8 (8 objected to profiling), one
-    past wave of customer 7 whose horizon has passed; what the engine sends is kept."""
+    past wave of customer 7 whose horizon has passed; what the engine sends is kept. Its
+    module predates ``ai_read_sales``: the history is read with search_read."""
 
     def __init__(self):
         self.sent = []
@@ -163,6 +165,8 @@ class RetentionOdoo:
             if method == "ai_create_wave":
                 return {"wave_id": 2, "activities": 1, "skipped_excluded": 0}
             return {"updated": len(args[1])}
+        if method == "ai_read_sales":
+            raise OdooMethodMissing(f"The method '{model}.{method}' does not exist")
         if (model, method) == ("res.partner", "read"):
             return [{"id": pid, "commercial_partner_id": [pid, "C"], "user_id": [3, "Rep"],
                      "ai_exclude_profiling": pid == 8} for pid in args[0]]

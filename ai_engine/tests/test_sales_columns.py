@@ -1,0 +1,73 @@
+"""The transactions frame from ``sale.order.line.ai_read_sales`` (columns, keyset pages), and the
+fall-back to ``search_read`` for a module that does not have it, decided once per client."""
+
+import pandas as pd
+import pytest
+
+from ai_engine.errors import DataError
+from ai_engine.odoo_client import OdooMethodMissing
+from ai_engine.sales import SALES_COLUMNS, TRANSACTION_COLUMNS, sale_transactions
+
+LINES = {  # line id → (order, customer, day, product, quantity, amount)
+    11: (5, 7, "2026-02-01", 3, 2.0, 20.0),
+    12: (5, 7, "2026-02-01", None, 1.0, -4.0),
+    13: (4, 8, "2026-01-15", 3, 1.0, 9.5),
+}
+
+
+class ColumnsOdoo:
+    """Answers ``ai_read_sales`` in pages of ``limit`` lines, as the module does."""
+
+    def __init__(self, columns=SALES_COLUMNS):
+        self.columns, self.calls, self.missing_methods = columns, [], set()
+
+    def call(self, model, method, company_id, after_id=0, limit=100):
+        self.calls.append((model, method, company_id, after_id))
+        ids = sorted(i for i in LINES if i > after_id)[:limit][::-1]  # in no particular order
+        return {"columns": self.columns,
+                "data": {c: ",".join("" if v is None else str(v) for v in
+                                     (([i] + list(LINES[i]))[n] for i in ids))
+                         for n, c in enumerate(SALES_COLUMNS)},
+                "next_after_id": max(ids) if len(ids) == limit else None}
+
+
+def test_pages_of_columns_make_the_transactions_frame(monkeypatch):
+    monkeypatch.setattr("ai_engine.sales.SALES_PAGE", 2)
+    odoo = ColumnsOdoo()
+    frame = sale_transactions(odoo, company_id=1)
+    assert [c[3] for c in odoo.calls] == [0, 12]  # keyset: after the last line of each page
+    assert list(frame.columns) == TRANSACTION_COLUMNS
+    assert frame["order_id"].tolist() == [4, 5, 5]  # by day, then order
+    assert frame["date"].tolist() == [pd.Timestamp("2026-01-15"), pd.Timestamp("2026-02-01"),
+                                      pd.Timestamp("2026-02-01")]
+    assert frame["amount"].tolist() == [9.5, 20.0, -4.0]
+    assert frame["product_id"].isna().sum() == 1
+
+
+def test_other_columns_than_the_engine_reads_are_refused():
+    with pytest.raises(DataError, match="update the engine or the module"):
+        sale_transactions(ColumnsOdoo(columns=["id", "order_id"]), company_id=1)
+
+
+class OlderOdoo:
+    """A module without ``ai_read_sales``: the engine reads with search_read, asking once."""
+
+    def __init__(self):
+        self.missing_methods, self.asked = set(), 0
+
+    def call(self, model, method, *args, **kwargs):
+        self.asked += 1
+        self.missing_methods.add((model, method))
+        raise OdooMethodMissing(f"The method '{model}.{method}' does not exist")
+
+    def search_read_batched(self, model, domain, fields, batch_size):
+        return iter(())
+
+
+def test_an_older_module_is_read_with_search_read_and_asked_once():
+    odoo = OlderOdoo()
+    assert sale_transactions(odoo, company_id=1).empty
+    assert sale_transactions(odoo, company_id=1).empty
+    assert odoo.asked == 1
+    with pytest.raises(OdooMethodMissing):
+        sale_transactions(odoo, company_id=1, read="columns")
