@@ -97,6 +97,8 @@ class OdooServer:
         self.api_key = next(line[7:] for line in out.splitlines() if line.startswith("APIKEY="))
 
     def start(self) -> None:
+        if self.process and self.process.poll() is None:
+            return  # running already (a test that meant to halt it did not get that far)
         self.process = subprocess.Popen(
             [self.python, "-m", "odoo", "server", *self.db_args(), "--http-port", str(self.port),
              "--http-interface", "127.0.0.1", "--db-filter", f"^{self.db}$",

@@ -70,13 +70,13 @@ def run_through_an_outage(odoo_server, engine, monkeypatch):
 
 def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, monkeypatch,
                                         user_sees):
-    real = sales.read_order_lines
+    real = sales.read_sales_columns
 
-    def outage(client, company_id, batch_size=5000):
+    def outage(client, company_id, page_size=None):
         odoo_server.halt()
-        return real(client, company_id, batch_size)
+        return real(client, company_id, page_size)
 
-    monkeypatch.setattr(sales, "read_order_lines", outage)
+    monkeypatch.setattr(sales, "read_sales_columns", outage)
     run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
     [run] = admin.call("ai.run", "read", [run_id], ["state"])
     assert run["state"] == "running"  # nobody could tell Odoo: its lease will
