@@ -162,13 +162,18 @@ class CustomerValue(BaseEstimator):
         orders_12m = self.bg_.expected_purchases(summary, YEAR_DAYS)
         low, high = self.spend_range(summary, YEAR_DAYS)
         days, p12 = self.next_order_days(summary)
-        clv = orders_12m * spend
-        return pd.DataFrame({
-            "expected_orders": orders, "expected_revenue": orders * spend,
-            "next_order_days": days, "clv_12m": clv,
-            "clv_low": np.minimum(low, clv), "clv_high": np.maximum(high, clv),
-            "p_order_12m": p12, "spend_per_order": spend,
-        }, index=summary.index)[VALUE_COLUMNS]
+        return _value_frame(summary.index, orders, orders_12m, spend, low, high, days, p12)
+
+
+def _value_frame(index, orders, orders_12m, spend, low, high, days, p12) -> pd.DataFrame:
+    """Both value models' answer: the 12-month value always inside its own range."""
+    clv = orders_12m * spend
+    return pd.DataFrame({
+        "expected_orders": orders, "expected_revenue": orders * spend,
+        "next_order_days": days, "clv_12m": clv,
+        "clv_low": np.minimum(low, clv), "clv_high": np.maximum(high, clv),
+        "p_order_12m": p12, "spend_per_order": spend,
+    }, index=index)[VALUE_COLUMNS]
 
 
 def retention(summary: pd.DataFrame, window_days: float) -> float:
@@ -213,10 +218,4 @@ class BaselineValue(BaseEstimator):
         with np.errstate(divide="ignore"):
             days = np.where(p12 >= 0.5, np.maximum(np.ceil(np.log(2) * YEAR_DAYS / orders_12m),
                                                    1), np.nan)
-        clv = orders_12m * spend
-        return pd.DataFrame({
-            "expected_orders": orders, "expected_revenue": orders * spend,
-            "next_order_days": days, "clv_12m": clv,
-            "clv_low": np.minimum(low, clv), "clv_high": np.maximum(high, clv),
-            "p_order_12m": p12, "spend_per_order": spend,
-        }, index=summary.index)[VALUE_COLUMNS]
+        return _value_frame(summary.index, orders, orders_12m, spend, low, high, days, p12)
