@@ -52,12 +52,13 @@ def _check(frame: pd.DataFrame, columns, what: str) -> None:
 
 
 def eligible(customers: pd.DataFrame, tx: pd.DataFrame, as_of, horizon_days: int | None = None,
-             busy=()) -> pd.DataFrame:
+             busy=(), with_salesperson: bool = True) -> pd.DataFrame:
     """Customers worth a call, most valuable first: at medium or high churn risk, still
     recoverable (not in a lost segment, not silent past three of their usual gaps:
     ``segments.gone_quiet``, the line the report draws between recoverable and win-back),
     with a salesperson, not excluded from profiling and not in a wave still waiting
-    (``busy``). Ranked by the value the next 12 months hold (``clv``), then what they spent."""
+    (``busy``); ``with_salesperson=False`` keeps those without one too. Ranked by the value
+    the next 12 months hold (``clv``), then what they spent."""
     _check(customers, CUSTOMER_COLUMNS, "customers")
     summary = customer_summary(tx, as_of)[["recency_days", "mean_gap_days"]]
     found = customers[CUSTOMER_COLUMNS].join(summary, on="customer_id", how="inner")
@@ -65,7 +66,7 @@ def eligible(customers: pd.DataFrame, tx: pd.DataFrame, as_of, horizon_days: int
     keep = (found["churn_risk"].isin(CALL_RISKS)
             & ~found["segment_code"].isin(LOST_SEGMENTS)
             & ~gone_quiet(found["recency_days"], found["mean_gap_days"], horizon)
-            & found["user_id"].notna()
+            & (found["user_id"].notna() | (not with_salesperson))
             & ~found["excluded"].astype(bool)
             & ~found["customer_id"].isin(list(busy)))
     return (found[keep].sort_values(["clv", "monetary", "customer_id"],
@@ -143,11 +144,10 @@ def run(inputs: Inputs, params: dict, today, log) -> RetentionResult:
     waiting = waiting[waiting["date"] + pd.to_timedelta(waiting["horizon_days"], unit="D")
                       > today]["wave_id"]
     busy = inputs.members.loc[inputs.members["wave_id"].isin(waiting), "customer_id"]
-    candidates = eligible(customers, inputs.transactions, today,
-                          params.get("churn_horizon_days"), busy)
-    unassigned = len(eligible(customers.assign(user_id=customers["user_id"].fillna(0)),
-                              inputs.transactions, today, params.get("churn_horizon_days"),
-                              busy)) - len(candidates)
+    worth_a_call = eligible(customers, inputs.transactions, today,
+                            params.get("churn_horizon_days"), busy, with_salesperson=False)
+    candidates = worth_a_call[worth_a_call["user_id"].notna()].reset_index(drop=True)
+    unassigned = len(worth_a_call) - len(candidates)
     if unassigned:
         note = (f"{unassigned} customers worth a call have no salesperson who may get calls: "
                 "assign them one, or set a fallback user (Settings → Sales → AI CRM)")
