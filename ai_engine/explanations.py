@@ -56,6 +56,10 @@ VALUE_REASONS = {
     "next_order": "{percent} % likely to order in the next 12 months; as likely as not within "
                   "{days}",
     "no_next_order": "Most likely gone: only {percent} % likely to order in the next 12 months",
+    "next_order_rhythm": "Orders about every {gap}; last ordered {days} ago (its own rhythm "
+                         "dated next orders better than the model on this company's past)",
+    "no_next_order_rhythm": "Silent for more than three of its usual gaps (about {gap}; last "
+                            "ordered {days} ago): no next order expected",
     "value_baseline": "Average monthly spend × months × retention ({percent} % of customers "
                       "still buy): the model did not do better on this company's past",
 }

@@ -94,6 +94,12 @@ VALUE_REASONS = {
         "%(percent)s %% likely to order in the next 12 months; as likely as not within %(days)s"),
     "no_next_order": _lt(
         "Most likely gone: only %(percent)s %% likely to order in the next 12 months"),
+    "next_order_rhythm": _lt(
+        "Orders about every %(gap)s; last ordered %(days)s ago (its own rhythm dated next orders "
+        "better than the model on this company's past)"),
+    "no_next_order_rhythm": _lt(
+        "Silent for more than three of its usual gaps (about %(gap)s; last ordered %(days)s "
+        "ago): no next order expected"),
     "value_baseline": _lt(
         "Average monthly spend × months × retention (%(percent)s %% of customers still buy): the "
         "model did not do better on this company's past"),

@@ -19,6 +19,8 @@ DECISIONS = {
     "category": (_lt("Ticket category suggestions"), _lt("the most frequent category")),
     "value": (_lt("Customer value (revenue error per customer)"),
               _lt("average monthly spend × months × retention")),
+    "next_order": (_lt("Expected next order date (days off per customer)"),
+                   _lt("the customer's own rhythm (last order + usual gap)")),
 }
 # By grade and what served (ai_engine/serving.py: at grade B some decisions keep the baseline).
 GRADES = {
@@ -73,21 +75,30 @@ def _summary(env, metrics):
     return Markup('<p class="o_ai_run_summary lead">%s</p>') % text
 
 
-def _serving(env, serving):
-    """Which served, the model or its baseline, with the grade, for each decision of the run."""
-    rows = Markup("")
+def serving_lines(env, serving, keys=None):
+    """``(key, label, grade, text)`` of each decision in ``serving`` (of ``keys``, default all), in
+    ``DECISIONS``' order: what it is about, its grade and, in words, what served and why."""
+    lines = []
     for key, (label, baseline) in DECISIONS.items():  # in DECISIONS' order, not the JSON's
-        decision = serving.get(key)
-        if not isinstance(decision, dict):
+        decision = serving.get(key) if isinstance(serving, dict) else None
+        if not isinstance(decision, dict) or (keys is not None and key not in keys):
             continue
         grade = decision.get("grade")
         template = env._(GRADES.get((grade, decision.get("served")), GRADES[None]))
-        text = template % {"baseline": env._(baseline)}
+        lines.append((key, env._(label), grade, template % {"baseline": env._(baseline)}))
+    return lines
+
+
+def _serving(env, serving):
+    """Which served, the model or its baseline, with the grade, for each decision of the run."""
+    rows = Markup("")
+    for key, label, grade, text in serving_lines(env, serving):
+        decision = serving[key]
         badge = {"A": "text-bg-success", "B": "text-bg-info", "C": "text-bg-warning"}.get(
             grade, "text-bg-secondary")
         rows += Markup('<tr><th>%s</th><td><span class="badge %s">%s</span></td><td>%s</td>'
                        "<td>%s</td><td>%s</td></tr>") % (
-            env._(label), badge, grade or "—", text,
+            label, badge, grade or "—", text,
             _format_metric(env, decision.get("model")),
             _format_metric(env, decision.get("baseline")))
     if not rows:

@@ -1,8 +1,10 @@
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from . import ai_contract, ai_explain
+from . import ai_contract, ai_explain, ai_run_metrics
 
 SUGGESTION_STATES = ("draft", "sent")
 # How many candidates each source reads per suggestion shown (filters drop some of them).
@@ -19,6 +21,14 @@ class SaleOrder(models.Model):
         "lines, what this customer is likely to buy, then popular products.",
     )
 
+    ai_suggestions_serving = fields.Char(
+        string="Which Suggestions Serve", compute="_compute_ai_suggestions_serving",
+        groups="base.group_user",
+        help="For products the customer bought before and for products it never bought: "
+        "whether the model's list or the plain one (own most-bought products, best sellers) "
+        "serves on this company, as the last product suggestions run measured on its past.",
+    )
+
     # ------------------------------------------------------------------------------------------
     # Suggestions: read from the engine's stored results, never from the engine itself
     # ------------------------------------------------------------------------------------------
@@ -26,6 +36,34 @@ class SaleOrder(models.Model):
     def _compute_ai_suggestions(self):
         for order in self:
             order.ai_suggestions = order._ai_get_suggestions()
+
+    @api.depends("company_id", "state")
+    def _compute_ai_suggestions_serving(self):
+        texts = {}
+        for order in self:
+            company = order.company_id
+            if order.state not in SUGGESTION_STATES or not company:
+                order.ai_suggestions_serving = False
+                continue
+            if company.id not in texts:
+                texts[company.id] = order._ai_suggestions_serving_text()
+            order.ai_suggestions_serving = texts[company.id]
+
+    def _ai_suggestions_serving_text(self):
+        """One line from the company's last done product suggestions run (read as superuser: a
+        salesperson sees what serves, not the run), or False before the first one."""
+        run = self.env["ai.run"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("task", "=", "suggestions"),
+            ("state", "=", "done")], order="finished_at desc, id desc", limit=1)
+        try:
+            serving = json.loads(run.metrics_json or "{}").get("serving")
+        except (ValueError, AttributeError):
+            return False
+        lines = ai_run_metrics.serving_lines(self.env, serving,
+                                             ("suggestions_repeat", "suggestions_new"))
+        if not lines:
+            return False
+        return " · ".join(f"{label}: {text}" for _key, label, _grade, text in lines)
 
     def _ai_suggestion_count(self):
         return self.company_id.ai_suggestion_count or 0

@@ -68,6 +68,20 @@ class TestCustomerValue(AiCrmCommon):
         self.assertIn("Most likely gone", self.customer.with_user(
             self.salesperson).ai_value_reasons)
 
+    def test_dated_by_its_own_rhythm(self):
+        by_rhythm = {**VALUE, "value_reasons": [
+            {"code": "next_order_rhythm", "gap": 30, "days": 12}]}
+        gone = {**VALUE, "next_order_date": None, "value_reasons": [
+            {"code": "no_next_order_rhythm", "gap": 20, "days": 95}]}
+        self.apply([self.insight_row(self.customer, **by_rhythm),
+                    self.insight_row(self.individual, **gone)])
+        self.assertIn("Orders about every 30 days; last ordered 12 days ago",
+                      self.customer.with_user(self.salesperson).ai_value_reasons)
+        individual = self.individual.with_user(self.salesperson)
+        self.assertIn("Silent for more than three of its usual gaps (about 20 days; last "
+                      "ordered 95 days ago)", individual.ai_value_reasons)
+        self.assertTrue(individual.ai_no_next_order)
+
     def test_negative_or_bad_values_are_refused(self):
         for key, bad in (("expected_orders", -0.5), ("expected_revenue", -1.0),
                          ("clv_12m", -3.0), ("clv_low", -1.0), ("clv_high", float("inf")),
@@ -115,3 +129,9 @@ class TestCustomerValue(AiCrmCommon):
                                       '"baseline": 10.0}}}')
         self.assertIn("Customer value", html)
         self.assertIn("average monthly spend", html)
+        html = ai_run_metrics.to_html(self.env, '{"n_customers": 2, "serving": {"next_order": '
+                                      '{"served": "baseline", "grade": "B", "model": 58.0, '
+                                      '"baseline": 60.0}}}')
+        self.assertIn("Expected next order date", html)
+        self.assertIn("B — the customer&#39;s own rhythm (last order + usual gap) served: the "
+                      "model was only about as good", html)

@@ -97,6 +97,28 @@ class TestQuoteSuggestions(AiCrmCommon):
         # A contact of the customer gets the company's suggestions.
         self.assertEqual(self.suggested(self.quote_form(self.contact)), self.suggested(form))
 
+    def test_quote_says_which_list_serves(self):
+        # The run of setUpClass reported no back-test: nothing to say.
+        self.assertFalse(self.quote_form(self.customer).ai_suggestions_serving)
+        serving = {"suggestions_repeat": {"served": "model", "grade": "A", "model": 0.75,
+                                          "baseline": 0.61},
+                   "suggestions_new": {"served": "baseline", "grade": "C", "model": 0.14,
+                                       "baseline": 0.22}}
+        run = self.start_run("suggestions")
+        self.env["ai.run"].with_user(self.engine_user).ai_finish(
+            run.id, {"metrics": {"serving": serving}})
+        text = self.quote_form(self.customer).ai_suggestions_serving  # as the salesperson
+        repeat = text.index("Suggestions of products bought before: A — the model served: "
+                            "clearly better than the customer's own most-bought products")
+        new = text.index("Suggestions of products never bought: C — best sellers served: the "
+                         "model did worse")
+        self.assertLess(repeat, new)
+        # Only the last done run of the quote's company speaks.
+        other = self.start_run("suggestions", self.other_company)
+        self.env["ai.run"].with_user(self.engine_user).ai_finish(other.id, {"metrics": {
+            "serving": {"suggestions_new": {"served": "model", "grade": "A"}}}})
+        self.assertEqual(self.quote_form(self.customer).ai_suggestions_serving, text)
+
     def test_co_purchase_follows_lines_and_drops_quoted_products(self):
         form = self.quote_form(self.customer, [self.lamp])
         # In the order of their scores: the customer's reorder (1.0), then what 38 % of the

@@ -17,7 +17,7 @@ from ai_engine.features.churn_features import churn_labels
 from ai_engine.features.rfm import customer_summary
 from ai_engine.models.churn import ChurnModel, shift_log_odds
 from ai_engine.models.fallback import FallbackChurn
-from ai_engine.models.value import BaselineValue, CustomerValue
+from ai_engine.models.value import BaselineValue, CustomerValue, rhythm_next_order_days
 from ai_engine.serving import choose
 
 # The model serves churn only when its back-test AUC is at least the rule's (grade A from +0.01).
@@ -153,13 +153,27 @@ def actual_value(tx_full: pd.DataFrame, customers: pd.Index, as_of, horizon_days
     orders = (window.groupby(["customer_id", "order_id"], sort=False)
               .agg(date=("date", "min"), net=("amount", "sum")).reset_index())
     bought = orders[orders["net"] > 0]
-    return pd.DataFrame({
+    actual = pd.DataFrame({
         "orders": bought.groupby("customer_id")["date"].nunique(),
         "revenue": window.groupby("customer_id")["amount"].sum().clip(lower=0),
     }).reindex(customers).fillna(0.0)
+    first = bought.groupby("customer_id")["date"].min().reindex(customers)
+    actual["first_order_days"] = (first.dt.normalize() - as_of).dt.days.astype(float)
+    return actual
 
 
-def value_scores(actual: pd.DataFrame, predicted: pd.DataFrame, low, high) -> dict:
+def next_order_mae(predicted_days, first_order_days, horizon_days: int) -> float:
+    """Mean |predicted − actual| days to the next order, both capped at the horizon, where "no
+    date" and "did not order" count as the horizon: a date for a customer who never came back
+    costs as much as no date for one who did."""
+    cap = float(horizon_days)
+    predicted = np.nan_to_num(np.asarray(predicted_days, float), nan=cap).clip(max=cap)
+    actual = np.nan_to_num(np.asarray(first_order_days, float), nan=cap).clip(max=cap)
+    return float(np.abs(predicted - actual).mean()) if len(actual) else 0.0
+
+
+def value_scores(actual: pd.DataFrame, predicted: pd.DataFrame, low, high,
+                 horizon_days: int) -> dict:
     """Total and per-customer errors of orders and revenue, and how often the range held the
     actual spend — overall and among the customers who bought (a [0, 0] range for someone who
     bought nothing is an easy hit, so the buyers' figure is the honest one)."""
@@ -181,6 +195,8 @@ def value_scores(actual: pd.DataFrame, predicted: pd.DataFrame, low, high) -> di
         "revenue_rmse": float(np.sqrt(((p_revenue - a_revenue) ** 2).mean())),
         "coverage": float(inside.mean()),
         "coverage_buyers": float(inside[buyers].mean()) if buyers.any() else None,
+        "next_order_mae_days": next_order_mae(predicted["next_order_days"],
+                                              actual["first_order_days"], horizon_days),
     }
 
 
@@ -201,8 +217,13 @@ def value_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int 
     for name, model in (("model", CustomerValue(random_state=random_state)),
                         ("baseline", BaselineValue())):
         model.fit(summary)
-        metrics[name] = value_scores(actual, model.predict(summary, horizon_days),
-                                     *model.spend_range(summary, horizon_days))
+        predicted = model.predict(summary, horizon_days)
+        metrics[name] = value_scores(actual, predicted,
+                                     *model.spend_range(summary, horizon_days), horizon_days)
+        # Its dates with the customer's own rhythm where there is one: the dates' yardstick.
+        dated = rhythm_next_order_days(summary, predicted["next_order_days"])
+        metrics[name]["rhythm_next_order_mae_days"] = next_order_mae(
+            dated, actual["first_order_days"], horizon_days)
     return metrics
 
 
@@ -221,3 +242,19 @@ def value_serving(backtest: dict | None, margin: float = VALUE_MARGIN) -> dict:
             "coverage_buyers": {"model": model["coverage_buyers"],
                                 "baseline": baseline["coverage_buyers"]},
             "n_customers": backtest["n_customers"]}
+
+
+def next_order_serving(backtest: dict | None, served_value: str,
+                       margin: float = VALUE_MARGIN) -> dict:
+    """Which dates the next order: the value model that serves (``served_value``: "model" or
+    "baseline") or the customer's own rhythm (last order + usual gap; the model's date for
+    one-order customers), on the mean days off (``next_order_mae``) in the run's back-test;
+    the rhythm, the simpler, serves unless the model is clearly better (grade A), and without
+    a back-test."""
+    decision_of = {"measure": "next_order_mae_days"}
+    scores = (backtest or {}).get(served_value) or {}
+    if "rhythm_next_order_mae_days" not in scores:
+        return {**choose(None, None, 0.0), **decision_of}
+    rhythm, dated = scores["rhythm_next_order_mae_days"], scores["next_order_mae_days"]
+    return {**choose(dated, rhythm, margin * rhythm, higher_is_better=False,
+                     about_equal="baseline"), **decision_of, "dated_by": served_value}

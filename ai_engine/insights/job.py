@@ -182,7 +182,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     say("Customer value")
     value_back = customer_value.backtest(past, as_of, horizon, notes, random_state) \
         if backtest else None
-    value, value_decision = customer_value.customer_value(
+    value, value_decisions = customer_value.customer_value(
         past, summary, as_of, horizon, notes, value_back, checked=backtest,
         random_state=random_state)
     scores = pd.DataFrame({
@@ -216,8 +216,8 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     }
     if serving is not None:
         metrics["serving"] = {"churn": serving}
-    if value_decision is not None:
-        metrics.setdefault("serving", {})["value"] = value_decision
+    if value_decisions:
+        metrics.setdefault("serving", {}).update(value_decisions)
     if support_report:
         metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)

@@ -10,8 +10,14 @@ import pandas as pd
 from ai_engine.errors import DataError
 from ai_engine.explanations import explain
 from ai_engine.features.rfm import customer_summary
-from ai_engine.insights.evaluate import value_at, value_serving
-from ai_engine.models.value import MONTH_DAYS, BaselineValue, CustomerValue, retention
+from ai_engine.insights.evaluate import next_order_serving, value_at, value_serving
+from ai_engine.models.value import (
+    MONTH_DAYS,
+    BaselineValue,
+    CustomerValue,
+    retention,
+    rhythm_next_order_days,
+)
 
 # Columns the scores gain (the CSV keeps the dates as ISO text, empty when no order expected).
 VALUE_SCORE_COLUMNS = ["expected_orders", "expected_revenue", "next_order_date", "clv_12m",
@@ -46,7 +52,19 @@ def backtest(past: pd.DataFrame, as_of, horizon: int, notes: list, random_state:
         return None
 
 
-def _reasons(summary, values, method, horizon, population_spend, retained):
+def _next_order_reason(row, summary_row, by_rhythm: bool) -> dict:
+    if by_rhythm and summary_row["mean_gap_days"] > 0:  # dated by its rhythm
+        code = "next_order_rhythm" if np.isfinite(row["next_order_days"]) else \
+            "no_next_order_rhythm"
+        return explain(code, gap=round(float(summary_row["mean_gap_days"])),
+                       days=int(summary_row["recency_days"]))
+    if np.isnan(row["next_order_days"]):
+        return explain("no_next_order", percent=round(100 * row["p_order_12m"]))
+    return explain("next_order", percent=round(100 * row["p_order_12m"]),
+                   days=int(row["next_order_days"]))
+
+
+def _reasons(summary, values, method, horizon, population_spend, retained, by_rhythm):
     rows = []
     months = np.maximum(np.round(summary["age_days"].to_numpy() / MONTH_DAYS), 1)
     for i, (_customer, row) in enumerate(values.iterrows()):
@@ -55,12 +73,8 @@ def _reasons(summary, values, method, horizon, population_spend, retained):
                          months=int(months[i])),
                  explain("spend_per_order", value=round(float(row["spend_per_order"]), 2),
                          typical=round(population_spend, 2)),
-                 explain("value_range", percent=80)]
-        if np.isnan(row["next_order_days"]):
-            items.append(explain("no_next_order", percent=round(100 * row["p_order_12m"])))
-        else:
-            items.append(explain("next_order", percent=round(100 * row["p_order_12m"]),
-                                 days=int(row["next_order_days"])))
+                 explain("value_range", percent=80),
+                 _next_order_reason(row, summary.iloc[i], by_rhythm)]
         if method == "baseline":
             items.append(explain("value_baseline", percent=round(100 * retained)))
         rows.append(items)
@@ -69,8 +83,9 @@ def _reasons(summary, values, method, horizon, population_spend, retained):
 
 def customer_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: int,
                    notes: list, backtest_metrics: dict | None, checked: bool,
-                   random_state: int = 0) -> tuple[pd.DataFrame, dict | None]:
-    """(value columns per customer of ``summary``, serving decision or None when unchecked).
+                   random_state: int = 0) -> tuple[pd.DataFrame, dict]:
+    """(value columns per customer of ``summary``, serving decisions by name: ``value`` and
+    ``next_order``; empty when unchecked, where the model serves).
 
     The columns: ``VALUE_SCORE_COLUMNS`` plus ``value_band``, ``value_method``,
     ``value_grade``, ``value_reasons`` (codes)."""
@@ -87,6 +102,11 @@ def customer_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: in
             if serving is not None:
                 serving = {**serving, "served": "baseline", "grade": None}
     values = model.predict(summary, horizon)
+    dating = next_order_serving(backtest_metrics, method) if checked else None
+    by_rhythm = dating is not None and dating["served"] == "baseline"
+    if by_rhythm:
+        values["next_order_days"] = rhythm_next_order_days(summary,
+                                                           values["next_order_days"])
     as_of = pd.Timestamp(as_of).normalize()
     next_date = [(as_of + pd.Timedelta(days=int(d))).date().isoformat() if np.isfinite(d)
                  else "" for d in values["next_order_days"]]
@@ -103,6 +123,7 @@ def customer_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: in
         "value_method": method,
         "value_grade": serving["grade"] if serving else None,
         "value_reasons": _reasons(summary, values, method, horizon, population,
-                                  retention(summary, 365)),
+                                  retention(summary, 365), by_rhythm),
     }, index=summary.index)
-    return out, serving
+    decisions = {"value": serving, "next_order": dating} if checked else {}
+    return out, decisions

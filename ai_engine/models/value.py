@@ -12,6 +12,9 @@ ordered with probability one half; none when that is not within 12 months (most 
 ``BaselineValue``: average monthly spend × months × the share of customers still buying
 (retention), the yardstick the back-test grades the model against and what serves at grade C.
 
+``rhythm_next_order_days``: the customer's own rhythm (last order + usual gap), the yardstick of
+the next-order date; it serves where it dated next orders better on the company's past.
+
 Both take a ``features.rfm.customer_summary`` table (customers with at least one purchase).
 """
 
@@ -174,6 +177,29 @@ def _value_frame(index, orders, orders_12m, spend, low, high, days, p12) -> pd.D
         "clv_low": np.minimum(low, clv), "clv_high": np.maximum(high, clv),
         "p_order_12m": p12, "spend_per_order": spend,
     }, index=index)[VALUE_COLUMNS]
+
+
+# A customer silent for more than this many usual gaps is not given a date by its rhythm (the
+# same limit as the segments' "silent for more than about three usual gaps").
+RHYTHM_GAPS = 3
+
+
+def has_rhythm(summary: pd.DataFrame) -> np.ndarray:
+    """Customers with a usual gap between orders (two purchase days or more)."""
+    gap = summary["mean_gap_days"].to_numpy(float)
+    return np.isfinite(gap) & (gap > 0)
+
+
+def rhythm_next_order_days(summary: pd.DataFrame, model_days) -> np.ndarray:
+    """Days until the last order + the customer's mean gap (at least 1) for customers with a
+    rhythm — NaN for those silent for more than ``RHYTHM_GAPS`` gaps — and ``model_days`` (the
+    value model's dates) for one-order customers, whom a rhythm cannot date."""
+    gap = summary["mean_gap_days"].to_numpy(float)
+    recency = summary["recency_days"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        due = np.where(recency <= RHYTHM_GAPS * gap, np.maximum(np.ceil(gap - recency), 1),
+                       np.nan)
+    return np.where(has_rhythm(summary), due, np.asarray(model_days, float))
 
 
 def retention(summary: pd.DataFrame, window_days: float) -> float:
