@@ -126,7 +126,7 @@ class CustomerValue(BaseEstimator):
         days = np.where(p12 >= 0.5, np.maximum(np.ceil(days), 1), np.nan)
         return days, p12
 
-    def _draw_spend(self, summary: pd.DataFrame, horizon_days: float) -> np.ndarray:
+    def draw_spend(self, summary: pd.DataFrame, horizon_days: float) -> np.ndarray:
         """Simulated spend in the next ``horizon_days``: customers × draws."""
         rng = np.random.default_rng(self.random_state)
         p = self.bg_.params_
@@ -149,7 +149,7 @@ class CustomerValue(BaseEstimator):
         tail = (1 - self.coverage) / 2
         lows, highs = [], []
         for start in range(0, len(summary), 5000):  # memory: 5,000 customers × draws at a time
-            draws = self._draw_spend(summary.iloc[start:start + 5000], horizon_days)
+            draws = self.draw_spend(summary.iloc[start:start + 5000], horizon_days)
             low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
             lows.append(low)
             highs.append(high)
