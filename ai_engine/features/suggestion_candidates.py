@@ -147,20 +147,29 @@ def customer_segments(lines: pd.DataFrame, customer_categories: pd.DataFrame | N
 
 
 def labelled_candidates(lines: pd.DataFrame, cut: pd.Timestamp, segments: pd.Series | None,
-                        settings: Settings) -> pd.DataFrame | None:
+                        settings: Settings, max_customers: int | None = None,
+                        random_state: int = 0) -> pd.DataFrame | None:
     """Candidates as of ``cut`` (from the lines before it) of the customers who order again
-    after it, ``label`` = 1 for the products of that next order; None with < 10 of them."""
+    after it, ``label`` = 1 for the products of that next order; None with < 10 of them.
+
+    ``max_customers``: label a random sample of that many of them at most (the tables still
+    learn from every line): the candidates of every customer of a large company would fill
+    gigabytes, and a ranker of a dozen features learns as well from tens of thousands."""
     before, after = lines[lines["date"] < cut], lines[lines["date"] >= cut]
     if before.empty or after.empty:
         return None
     first = after.groupby("customer_id")["date"].transform("min")
     nxt = after[after["date"] == first][["customer_id", "product_id"]].drop_duplicates()
     nxt = nxt[nxt["customer_id"].isin(before["customer_id"])]
-    if nxt["customer_id"].nunique() < 10:
+    labelled = pd.Index(nxt["customer_id"].unique())
+    if len(labelled) < 10:
         return None
+    if max_customers is not None and len(labelled) > max_customers:
+        rng = np.random.default_rng(random_state)
+        labelled = labelled[np.sort(rng.choice(len(labelled), max_customers, replace=False))]
+        nxt = nxt[nxt["customer_id"].isin(labelled)]
     tables = learn_tables(before, cut, segments, settings)
-    frame = candidates(tables, pd.Index(nxt["customer_id"].unique()), cut, {},
-                       settings.candidates)
+    frame = candidates(tables, labelled, cut, {}, settings.candidates)
     frame = frame.merge(nxt.assign(label=1), on=["customer_id", "product_id"], how="left")
     frame["label"] = frame["label"].fillna(0).astype(int)
     return frame
