@@ -35,24 +35,24 @@ TODAY = "2025-01-01"
 CHILD = """
 import json, pickle, sys, time
 import pandas as pd
-task, path = sys.argv[1], sys.argv[2]
+task, path, today = sys.argv[1], sys.argv[2], pd.Timestamp(sys.argv[3])
 tx, products = pickle.load(open(path, "rb"))
 started = time.perf_counter()
 if task == "insights":
     from ai_engine.insights import job
-    result = job.run(job.Inputs(tx), {}, pd.Timestamp("%s"), lambda message: None)
+    result = job.run(job.Inputs(tx), {}, today, lambda message: None)
     customers = len(result.scores)
 else:
     from ai_engine.suggestions import job
     events = pd.DataFrame(columns=["shown_at", "action", "source"])
     result = job.run(job.Inputs(tx, products.assign(offerable=True), None, events), {},
-                     pd.Timestamp("%s"), lambda message: None)
+                     today, lambda message: None)
     customers = result.metrics["n_customers"]
 seconds = time.perf_counter() - started
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 print(json.dumps({"seconds": seconds, "peak_gb": int(status["VmHWM"].split()[0]) / 1e6,
                   "customers": customers}))
-""" % (TODAY, TODAY)
+"""
 
 
 def history(customers: int, folder: Path) -> tuple[Path, int]:
@@ -68,7 +68,7 @@ def history(customers: int, folder: Path) -> tuple[Path, int]:
 
 def measure(code_root: Path, task: str, path: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code_root), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-c", CHILD, task, str(path)], env=env,
+    done = subprocess.run([sys.executable, "-c", CHILD, task, str(path), TODAY], env=env,
                           capture_output=True, text=True, cwd=code_root)
     if done.returncode != 0:
         raise SystemExit(f"{task} at {path.name} failed:\n{done.stderr[-3000:]}")
