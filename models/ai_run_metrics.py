@@ -22,6 +22,8 @@ DECISIONS = {
     "next_order": (_lt("Expected next order date (days off per customer)"),
                    _lt("the customer's own rhythm (last order + usual gap)")),
 }
+# Decimals of a decision's scores by its measure (mean days off, revenue error per customer).
+MEASURE_DIGITS = {"next_order_mae_days": 1, "revenue_mae": 2}
 # By grade and what served (ai_engine/serving.py: at grade B some decisions keep the baseline).
 GRADES = {
     ("A", "model"): _lt("A — the model served: clearly better than %(baseline)s"),
@@ -99,8 +101,7 @@ def _serving(env, serving):
         rows += Markup('<tr><th>%s</th><td><span class="badge %s">%s</span></td><td>%s</td>'
                        "<td>%s</td><td>%s</td></tr>") % (
             label, badge, grade or "—", text,
-            _format_metric(env, decision.get("model")),
-            _format_metric(env, decision.get("baseline")))
+            _format_score(env, decision, "model"), _format_score(env, decision, "baseline"))
     if not rows:
         return Markup("")
     return Markup('<table class="table table-sm o_ai_run_serving"><thead><tr><th>%s</th>'
@@ -212,6 +213,16 @@ def _flatten_metrics(env, metrics, prefix=""):
         else:
             rows.append((name, value))
     return rows
+
+
+def _format_score(env, decision, side):
+    """A serving decision's score as its measure reads: days and money to two figures that
+    mean something, the rest (AUC, hit rates) to three decimals."""
+    value = decision.get(side)
+    digits = MEASURE_DIGITS.get(decision.get("measure"))
+    if digits is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _format_metric(env, value)
+    return f"{value:,.{digits}f}"
 
 
 def _format_metric(env, value):

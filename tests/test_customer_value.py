@@ -129,9 +129,10 @@ class TestCustomerValue(AiCrmCommon):
                                       '"baseline": 10.0}}}')
         self.assertIn("Customer value", html)
         self.assertIn("average monthly spend", html)
-        html = ai_run_metrics.to_html(self.env, '{"n_customers": 2, "serving": {"next_order": '
-                                      '{"served": "baseline", "grade": "B", "model": 58.0, '
-                                      '"baseline": 60.0}}}')
+        html = ai_run_metrics.to_html(self.env, ('{"n_customers": 2, "serving": {"next_order": '
+                                       '{"served": "baseline", "grade": "B", "model": 58.04, '
+                                       '"baseline": 60.0, "measure": "next_order_mae_days"}}}'))
         self.assertIn("Expected next order date", html)
+        self.assertIn("<td>58.0</td><td>60.0</td>", html)  # days, not 58.000
         self.assertIn("B — the customer&#39;s own rhythm (last order + usual gap) served: the "
                       "model was only about as good", html)
