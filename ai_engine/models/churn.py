@@ -255,6 +255,11 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         self.bg_ = BetaGeoModel().fit(scoring)
         self.rule_ = self._rule(scoring, label_h)
         self.reference_ = reference_customer(scoring)
+        # The population's chance of no purchase over the label horizon and over the asked
+        # one, fixed here: a customer's probability does not depend on who else is scored with
+        # it (a part of the customers, one partition of many, the occluded copies of reasons).
+        self.level_ = (float(self.bg_.p_no_purchase(scoring, label_h).mean()),
+                       float(self.bg_.p_no_purchase(scoring, self.horizon_days).mean()))
         return self
 
     def _probability(self, summary: pd.DataFrame) -> np.ndarray:
@@ -265,8 +270,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         if self.label_horizon_days_ != self.horizon_days:
             # One population-wide shift keeps the classifier's ranking (a per-customer shift
             # cost 0.01 AUC on CDNOW); the BG/NBD only sets the level for the longer horizon.
-            p = shift_log_odds(p, X["bg_p_no_purchase"].mean(),
-                               self.bg_.p_no_purchase(summary, self.horizon_days).mean())
+            p = shift_log_odds(p, *self.level_)
         return np.clip(p, 0.0, 1.0)
 
     def churn_probability(self, summary: pd.DataFrame) -> pd.Series:

@@ -36,6 +36,8 @@ MONTH_DAYS = 365.25 / 12
 VALUE_COLUMNS = ["expected_orders", "expected_revenue", "next_order_days", "clv_12m", "clv_low",
                  "clv_high", "p_order_12m", "spend_per_order"]
 REQUIRED = ["frequency", "purchase_days", "recency_days", "age_days", "avg_order_value"]
+DRAW_BUCKETS = 512  # customers draw their simulated spend in buckets of a hash of their id
+DRAW_BLOCK = 5000  # customers × draws held at once
 
 
 def _check(summary: pd.DataFrame) -> None:
@@ -126,9 +128,11 @@ class CustomerValue(BaseEstimator):
         days = np.where(p12 >= 0.5, np.maximum(np.ceil(days), 1), np.nan)
         return days, p12
 
-    def draw_spend(self, summary: pd.DataFrame, horizon_days: float) -> np.ndarray:
-        """Simulated spend in the next ``horizon_days``: customers × draws."""
-        rng = np.random.default_rng(self.random_state)
+    def draw_spend(self, summary: pd.DataFrame, horizon_days: float,
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+        """Simulated spend in the next ``horizon_days``: customers × draws (``rng``: default,
+        one seeded by ``random_state``)."""
+        rng = np.random.default_rng(self.random_state) if rng is None else rng
         p = self.bg_.params_
         x, _t_x, T = rft(summary)
         alive = self.bg_.p_alive(summary)
@@ -144,18 +148,26 @@ class CustomerValue(BaseEstimator):
 
     def spend_range(self, summary: pd.DataFrame, horizon_days: float) -> tuple[np.ndarray,
                                                                                np.ndarray]:
-        """(low, high): the central ``coverage`` of the simulated spend over the horizon."""
+        """(low, high): the central ``coverage`` of the simulated spend over the horizon.
+
+        The draws of a customer depend on its id and ``random_state`` and on the customers of
+        its bucket (``draw_buckets``), not on the order of the rows or on the other buckets:
+        the same ranges whether all customers are scored in one process or bucket-aligned
+        partitions in many."""
         check_is_fitted(self, "bg_")
         tail = (1 - self.coverage) / 2
-        lows, highs = [], []
-        for start in range(0, len(summary), 5000):  # memory: 5,000 customers × draws at a time
-            draws = self.draw_spend(summary.iloc[start:start + 5000], horizon_days)
-            low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
-            lows.append(low)
-            highs.append(high)
-        if not lows:
-            return np.zeros(0), np.zeros(0)
-        return np.concatenate(lows), np.concatenate(highs)
+        low, high = np.zeros(len(summary)), np.zeros(len(summary))
+        bucket = draw_buckets(summary.index)
+        order = np.lexsort((summary.index.astype(str).to_numpy(), bucket))
+        starts = np.flatnonzero(np.r_[True, np.diff(bucket[order]) != 0, True])
+        for first, end in zip(starts[:-1], starts[1:], strict=True):
+            rows = order[first:end]
+            for k, block in enumerate(range(0, len(rows), DRAW_BLOCK)):  # bounded memory
+                part = rows[block:block + DRAW_BLOCK]
+                rng = np.random.default_rng([self.random_state, int(bucket[part[0]]), k])
+                draws = self.draw_spend(summary.iloc[part], horizon_days, rng)
+                low[part], high[part] = np.quantile(draws, [tail, 1 - tail], axis=1)
+        return low, high
 
     def predict(self, summary: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
         check_is_fitted(self, "bg_")
@@ -166,6 +178,13 @@ class CustomerValue(BaseEstimator):
         low, high = self.spend_range(summary, YEAR_DAYS)
         days, p12 = self.next_order_days(summary)
         return _value_frame(summary.index, orders, orders_12m, spend, low, high, days, p12)
+
+
+def draw_buckets(customer_ids) -> np.ndarray:
+    """Each customer's bucket of random draws (0 … ``DRAW_BUCKETS`` − 1), from a stable hash of
+    its id: a partition of whole buckets draws what the whole population would."""
+    ids = pd.Index(customer_ids).astype(str).to_numpy(dtype=object)
+    return (pd.util.hash_array(ids, categorize=False) % DRAW_BUCKETS).astype(np.int64)
 
 
 def _value_frame(index, orders, orders_12m, spend, low, high, days, p12) -> pd.DataFrame:

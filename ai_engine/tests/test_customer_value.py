@@ -13,7 +13,7 @@ from ai_engine.features.rfm import customer_summary
 from ai_engine.insights.evaluate import value_at, value_serving
 from ai_engine.insights.value import value_bands
 from ai_engine.io import SCORE_COLUMNS
-from ai_engine.models.value import VALUE_COLUMNS, BaselineValue, CustomerValue
+from ai_engine.models.value import VALUE_COLUMNS, BaselineValue, CustomerValue, draw_buckets
 
 AS_OF = pd.Timestamp("2024-06-30")
 
@@ -51,6 +51,24 @@ def test_values_are_ordered_non_negative_and_reproducible(summary, estimator):
     assert (values.loc[dated, "p_order_12m"] >= 0.5).all()
     assert (values.loc[~dated, "p_order_12m"] < 0.5).all()
     assert values.equals(estimator.predict(summary, 90))
+
+
+def test_a_customers_range_depends_on_its_id_not_on_the_rows_around_it(summary):
+    # Draws were made in blocks of 5,000 rows by position: shuffling the rows, or scoring a
+    # part of the customers, gave a customer another range.
+    model = CustomerValue(n_draws=200).fit(summary)
+    low, high = model.spend_range(summary, 365)
+    ranges = pd.DataFrame({"low": low, "high": high}, index=summary.index)
+    shuffled = summary.sample(frac=1.0, random_state=1)
+    low_s, high_s = model.spend_range(shuffled, 365)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame({"low": low_s, "high": high_s}, index=shuffled.index), ranges.loc[
+            shuffled.index])
+    # Whole buckets of customers, scored apart, draw what they drew among all.
+    part = summary[draw_buckets(summary.index) % 3 == 0]
+    low_p, high_p = model.spend_range(part, 365)
+    assert np.array_equal(low_p, ranges.loc[part.index, "low"].to_numpy())
+    assert np.array_equal(high_p, ranges.loc[part.index, "high"].to_numpy())
 
 
 def test_longer_horizon_expects_more(summary):

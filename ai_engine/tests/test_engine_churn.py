@@ -137,3 +137,18 @@ def test_fallback_rule_by_hand():
     assert english(why["silent"][0]) == \
         "No order for 120 days; this customer usually orders every 20 days"
     assert {"code": "one_order"} in why["once"]
+
+
+def test_a_customers_risk_does_not_depend_on_who_else_is_scored():
+    # Nine months of history against a 365-day horizon: the model learns on a shorter label
+    # horizon and shifts to the asked one by the population's level, fixed when it was fitted
+    # (it was the mean over whatever frame was scored: a part of the customers, one partition
+    # of many, got other probabilities than the same customers scored among all).
+    tx = generate_history(n_customers=600, start="2024-04-01", end="2024-12-31", seed=4)
+    model = ChurnModel(horizon_days=365).fit(tx, END)
+    assert model.label_horizon_days_ < 365
+    summary = customer_summary(tx, END)
+    summary = summary[summary["frequency"] > 0]
+    everyone = model.churn_probability(summary)
+    some = summary[summary["recency_days"] > summary["recency_days"].median()]
+    pd.testing.assert_series_equal(model.churn_probability(some), everyone[some.index])
