@@ -5,7 +5,7 @@ PYTHON ?= python3
 $(VENV)/.installed: ai_engine/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e 'ai_engine[dev]'
+	$(VENV)/bin/pip install --quiet -e 'ai_engine[dev,distributed]'
 	touch $@
 
 .PHONY: setup demo test

@@ -9,8 +9,8 @@ on core models).
 from ai_engine import explanations
 from ai_engine.features.segments import SEGMENTS as _SEGMENTS
 from ai_engine.helpdesk.load import TICKET_KEYS
-from ai_engine.insights.job import CHURN_METHODS, RISK_BANDS
 from ai_engine.insights.load import INSIGHT_KEYS
+from ai_engine.insights.scoring import CHURN_METHODS, RISK_BANDS
 from ai_engine.insights.value import VALUE_BANDS, VALUE_METHODS
 from ai_engine.models.suggestion_model import SOURCES
 from ai_engine.retention import evaluate as retention_evaluate

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ai_engine.errors import DataError
@@ -16,16 +15,10 @@ from ai_engine.features.rfm import customer_summary, rfm_scores
 from ai_engine.features.segments import assign_segments
 from ai_engine.insights import value as customer_value
 from ai_engine.insights.evaluate import churn_serving, evaluate_at
+from ai_engine.insights.scoring import CustomerScorer, fit_churn
 from ai_engine.io import notes_of, validate_transactions
-from ai_engine.models import reasons
-from ai_engine.models.churn import ChurnModel
 from ai_engine.models.clusters import BehaviourClusters
-from ai_engine.models.clv import expected_value
-from ai_engine.models.fallback import FallbackChurn
 
-# Upper bound of each churn risk band (the module's ai_contract.CHURN_RISKS, in that order).
-RISK_BANDS = [(0.3, "low"), (0.6, "medium"), (np.inf, "high")]
-CHURN_METHODS = ("model", "fallback")
 SCORES_COLUMNS = [
     "customer_id", "recency_days", "frequency", "monetary", "rfm_score", "segment", "cluster",
     "churn_probability", "reasons", "segment_code", "churn_risk", "churn_method", "clv",
@@ -47,45 +40,6 @@ class ScoringResult:
 class Inputs:
     transactions: pd.DataFrame  # the transactions table of confirmed order lines
     support: pd.DataFrame | None = None  # helpdesk tickets (``features.support``), if any
-
-
-def churn_risk(p: pd.Series) -> pd.Series:
-    bins = [-np.inf] + [limit for limit, _ in RISK_BANDS]
-    return pd.cut(p, bins, labels=[name for _, name in RISK_BANDS], right=False).astype(str)
-
-
-def _churn(past, summary, as_of, horizon, min_repeat, notes, random_state, support=None,
-           serving=None):
-    """(method, probability, reasons, expected purchases next 365 days, fitted model or None).
-
-    ``serving``: the back-test's decision (``churn_serving``); the rule serves when it says the
-    baseline does. ``None``: not checked (no back-test asked for), the model serves if it can."""
-    n_repeat = int((summary["frequency"] >= 2).sum())
-    if n_repeat < min_repeat:
-        notes.append(f"only {n_repeat} repeat customers (fewer than {min_repeat}): "
-                     "used the transparent fallback rule")
-    elif serving is not None and serving["served"] != "model":
-        notes.append(_rule_served(serving))
-    else:
-        try:
-            model = ChurnModel(horizon_days=horizon, random_state=random_state).fit(
-                past, as_of, support=support)
-            return ("model", model.churn_probability(summary), model.reasons(summary),
-                    model.bg_.expected_purchases(summary, 365), model)
-        except DataError as exc:
-            notes.append(f"learned model not possible ({exc}): used the transparent fallback")
-    rule = FallbackChurn(horizon_days=horizon).fit(summary)
-    return ("fallback", rule.churn_probability(summary), rule.reasons(summary),
-            rule.expected_purchases(summary, 365).to_numpy(), None)
-
-
-def _rule_served(serving: dict) -> str:
-    if serving["grade"] is None:
-        return "the model could not be checked on the company's past: used the transparent " \
-            "fallback rule"
-    return (f"the model ranked the customers of the back-test worse than the transparent "
-            f"fallback rule (AUC {serving['model']:.3f} against {serving['baseline']:.3f}): "
-            "used the rule")
 
 
 def _backtest(past, as_of, horizon, min_repeat, notes, random_state, support=None):
@@ -125,8 +79,13 @@ def _support_decision(past, as_of, horizon, min_repeat, notes, random_state, sup
 def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = None,
                     min_repeat_customers: int = 50, backtest: bool = True,
                     random_state: int = 0, progress: Callable[[str], None] | None = None,
-                    support: pd.DataFrame | None = None) -> ScoringResult:
+                    support: pd.DataFrame | None = None,
+                    score_parts: Callable | None = None) -> ScoringResult:
     """Score every customer with a purchase on or before ``as_of`` (default: the last date).
+
+    ``score_parts(scorer, summary)``: how the fitted ``CustomerScorer`` scores the customers'
+    summary (default: in this process, at once); ``ai_engine.distributed`` passes one that
+    scores partitions on a Dask cluster.
 
     ``support``: helpdesk tickets (``features.support``); the churn model uses them when they
     improve its back-test, and the metrics say whether they did.
@@ -175,41 +134,39 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     # The run's own back-test decides whether the model or the rule serves (grade A/B/C).
     serving = churn_serving(back_outcomes) if backtest else None
     say("Churn model")
-    method, prob, why, expected, _ = _churn(past, summary, as_of, horizon, min_repeat_customers,
-                                            notes, random_state, support, serving)
+    method, churn = fit_churn(past, summary, as_of, horizon, min_repeat_customers, notes,
+                              random_state, support, serving)
     if serving is not None and serving["served"] == "model" and method != "model":
         serving = {**serving, "served": "baseline", "grade": None}  # the model could not fit
     say("Customer value")
     value_back = customer_value.backtest(past, as_of, horizon, notes, random_state) \
         if backtest else None
-    value, value_decisions = customer_value.customer_value(
+    value, value_decisions = customer_value.fit_value(
         past, summary, as_of, horizon, notes, value_back, checked=backtest,
         random_state=random_state)
+    say("Scoring each customer")
+    scorer = CustomerScorer(method, churn, serving["grade"] if serving else None, value)
+    per_customer = (score_parts or _score_whole)(scorer, summary).reindex(summary.index)
     scores = pd.DataFrame({
         "recency_days": summary["recency_days"].astype(int),
         "frequency": summary["frequency"].astype(int),
         "monetary": summary["monetary"].round(2),
         "rfm_score": rfm["rfm_score"], "segment": rfm["segment"],
         "cluster": clusters.describe(summary),
-        "churn_probability": prob.round(4),
-        "reasons": [reasons.join(r) for r in why],
         "segment_code": rfm["segment_code"],
-        "churn_risk": churn_risk(prob),
-        "churn_method": method,
-        "clv": expected_value(summary, expected),
-        "churn_reasons_list": why,
         "cluster_code": clusters.explain(summary),
         "usual_gap_days": summary["mean_gap_days"].round(1),
-        "churn_grade": serving["grade"] if serving else None,
-    }, index=summary.index).join(value)
-    # One 12-month value everywhere: the one the value model (or its baseline) served.
-    scores["clv"] = scores["clv_12m"].fillna(scores["clv"])
+    }, index=summary.index).join(per_customer)
+    # One 12-month value everywhere: the one the value model (or its baseline) served; its
+    # bands rank the whole company.
+    scores["clv"] = scores["clv_12m"]
+    scores["value_band"] = customer_value.value_bands(scores["clv_12m"])
     scores = scores.reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
         "n_customers": int(len(scores)),
         "n_repeat_customers": n_repeat,
-        "mean_churn_probability": float(prob.mean()),
+        "mean_churn_probability": float(scores["churn_probability"].mean()),
         "segments": scores["segment_code"].value_counts().to_dict(),
         "clusters": scores["cluster"].value_counts().to_dict(),
         "backtest": back_metrics, "value_backtest": value_back, "notes": notes,
@@ -221,6 +178,10 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     if support_report:
         metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)
+
+
+def _score_whole(scorer: CustomerScorer, summary: pd.DataFrame) -> pd.DataFrame:
+    return scorer.score(summary)
 
 
 def run(inputs: Inputs, params: dict, today, log) -> ScoringResult:

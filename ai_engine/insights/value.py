@@ -1,8 +1,11 @@
 """Customer value for the insights run, pure: the model or its baseline (whichever the run's
 back-test chose, ``evaluate.value_serving``) → the value columns of the scores, with their
-explanations as codes and a value band for grouping."""
+explanations as codes (``fit_value``, then ``ValueScorer.score`` per customer) and a value band
+for grouping (``value_bands``, over the whole company)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,6 +20,7 @@ from ai_engine.models.value import (
     CustomerValue,
     retention,
     rhythm_next_order_days,
+    spend_per_day,
 )
 
 # Columns the scores gain (the CSV keeps the dates as ISO text, empty when no order expected).
@@ -81,18 +85,52 @@ def _reasons(summary, values, method, horizon, population_spend, retained, by_rh
     return rows
 
 
-def customer_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: int,
-                   notes: list, backtest_metrics: dict | None, checked: bool,
-                   random_state: int = 0) -> tuple[pd.DataFrame, dict]:
-    """(value columns per customer of ``summary``, serving decisions by name: ``value`` and
-    ``next_order``; empty when unchecked, where the model serves).
+@dataclass
+class ValueScorer:
+    """What the value columns of any customer need, fitted once on the whole company: the model
+    that serves (or its baseline), whether the customer's own rhythm dates the next order, and
+    the population's figures the reasons quote. ``score`` is per customer: a part of the
+    customers gets what it would get among all (ranges: ``CustomerValue.spend_range``)."""
 
-    The columns: ``VALUE_SCORE_COLUMNS`` plus ``value_band``, ``value_method``,
-    ``value_grade``, ``value_reasons`` (codes)."""
+    model: CustomerValue | BaselineValue
+    method: str
+    grade: str | None
+    by_rhythm: bool
+    as_of: pd.Timestamp
+    horizon: int
+    population_spend: float
+    retained: float
+
+    def score(self, summary: pd.DataFrame) -> pd.DataFrame:
+        """``VALUE_SCORE_COLUMNS`` plus ``value_method``, ``value_grade``, ``value_reasons``."""
+        values = self.model.predict(summary, self.horizon)
+        if self.by_rhythm:
+            values["next_order_days"] = rhythm_next_order_days(summary,
+                                                               values["next_order_days"])
+        next_date = [(self.as_of + pd.Timedelta(days=int(d))).date().isoformat()
+                     if np.isfinite(d) else "" for d in values["next_order_days"]]
+        return pd.DataFrame({
+            "expected_orders": values["expected_orders"].round(3),
+            "expected_revenue": values["expected_revenue"].round(2),
+            "next_order_date": next_date,
+            "clv_12m": values["clv_12m"].round(2),
+            "clv_low": values["clv_low"].round(2),
+            "clv_high": values["clv_high"].round(2),
+            "value_method": self.method,
+            "value_grade": self.grade,
+            "value_reasons": _reasons(summary, values, self.method, self.horizon,
+                                      self.population_spend, self.retained, self.by_rhythm),
+        }, index=summary.index)
+
+
+def fit_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: int, notes: list,
+              backtest_metrics: dict | None, checked: bool, random_state: int = 0
+              ) -> tuple[ValueScorer, dict]:
+    """(the fitted ``ValueScorer`` of the customers of ``summary``, serving decisions by name:
+    ``value`` and ``next_order``; empty when unchecked, where the model serves)."""
     serving = value_serving(backtest_metrics) if checked else None
-    baseline = BaselineValue().fit(summary)
+    model = BaselineValue().fit(summary)
     method = "model" if serving is None or serving["served"] == "model" else "baseline"
-    model = baseline
     if method == "model":
         try:
             model = CustomerValue(random_state=random_state).fit(summary)
@@ -101,29 +139,12 @@ def customer_value(past: pd.DataFrame, summary: pd.DataFrame, as_of, horizon: in
             method = "baseline"
             if serving is not None:
                 serving = {**serving, "served": "baseline", "grade": None}
-    values = model.predict(summary, horizon)
     dating = next_order_serving(backtest_metrics, method) if checked else None
-    by_rhythm = dating is not None and dating["served"] == "baseline"
-    if by_rhythm:
-        values["next_order_days"] = rhythm_next_order_days(summary,
-                                                           values["next_order_days"])
-    as_of = pd.Timestamp(as_of).normalize()
-    next_date = [(as_of + pd.Timedelta(days=int(d))).date().isoformat() if np.isfinite(d)
-                 else "" for d in values["next_order_days"]]
     population = (model.gg_.population_mean_ if method == "model"
-                  else float(values["spend_per_order"].median()))
-    out = pd.DataFrame({
-        "expected_orders": values["expected_orders"].round(3),
-        "expected_revenue": values["expected_revenue"].round(2),
-        "next_order_date": next_date,
-        "clv_12m": values["clv_12m"].round(2),
-        "clv_low": values["clv_low"].round(2),
-        "clv_high": values["clv_high"].round(2),
-        "value_band": value_bands(values["clv_12m"]),
-        "value_method": method,
-        "value_grade": serving["grade"] if serving else None,
-        "value_reasons": _reasons(summary, values, method, horizon, population,
-                                  retention(summary, 365), by_rhythm),
-    }, index=summary.index)
+                  else float(np.median(spend_per_day(summary)[1])))
+    scorer = ValueScorer(model, method, serving["grade"] if serving else None,
+                         dating is not None and dating["served"] == "baseline",
+                         pd.Timestamp(as_of).normalize(), horizon, population,
+                         retention(summary, 365))
     decisions = {"value": serving, "next_order": dating} if checked else {}
-    return out, decisions
+    return scorer, decisions

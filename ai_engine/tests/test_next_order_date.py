@@ -8,7 +8,7 @@ import pytest
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.features.rfm import customer_summary
 from ai_engine.insights.evaluate import next_order_mae, next_order_serving, value_at
-from ai_engine.insights.value import customer_value
+from ai_engine.insights.value import fit_value
 from ai_engine.models.value import rhythm_next_order_days
 
 AS_OF = pd.Timestamp("2024-06-30")
@@ -84,7 +84,8 @@ def test_contacts_dated_by_their_rhythm_say_so(history):
     for name in ("model", "baseline"):
         backtest[name]["next_order_mae_days"] = 100.0
         backtest[name]["rhythm_next_order_mae_days"] = 50.0
-    values, decisions = customer_value(past, summary, AS_OF, 90, [], backtest, checked=True)
+    scorer, decisions = fit_value(past, summary, AS_OF, 90, [], backtest, checked=True)
+    values = scorer.score(summary)
     assert decisions["next_order"]["served"] == "baseline"
     steady = summary.index[(summary["mean_gap_days"] > 0)
                            & (summary["recency_days"] <= summary["mean_gap_days"])]

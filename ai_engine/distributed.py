@@ -1,0 +1,49 @@
+"""Contact insights on a Dask cluster, for a company too large for one machine (the optional
+extra ``pip install 'ai_engine[distributed]'``; docs/ARCHITECTURE.md, "Scale").
+
+The models are fitted once, centrally (``score_customers`` as in one process); the per-customer
+scoring — churn probability and reasons, value, range and next order, the costly part — runs on
+the cluster's workers in partitions of whole customers. A customer's partition is chosen by the
+same hash as its bucket of random draws (``models.value.draw_buckets``), so the result is the
+one process's, row for row. Value bands, which rank the whole company, are cut centrally after.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ai_engine.insights.job import ScoringResult, score_customers
+from ai_engine.insights.scoring import CustomerScorer
+from ai_engine.models.value import draw_buckets
+
+
+def _score(part: pd.DataFrame, scorer: CustomerScorer) -> pd.DataFrame:
+    return scorer.score(part)
+
+
+def score_partitions(client, partitions: int):
+    """A ``score_parts`` for ``score_customers``: the customers' summary cut into up to
+    ``partitions`` parts of whole draw buckets, each scored on ``client``'s cluster (a
+    ``distributed.Client``), the fitted scorer sent to every worker once."""
+    if partitions < 1:
+        raise ValueError("partitions must be at least 1")
+
+    def score_parts(scorer: CustomerScorer, summary: pd.DataFrame) -> pd.DataFrame:
+        part_of = draw_buckets(summary.index) % partitions
+        parts = [summary[part_of == k] for k in range(partitions) if (part_of == k).any()]
+        if not parts:
+            return scorer.score(summary)
+        shared = client.scatter(scorer, broadcast=True)
+        futures = client.map(_score, parts, scorer=shared)
+        return pd.concat(client.gather(futures))
+
+    return score_parts
+
+
+def score_customers_distributed(tx: pd.DataFrame, client, partitions: int | None = None,
+                                **kwargs) -> ScoringResult:
+    """``score_customers(tx, **kwargs)`` with the per-customer scoring on ``client``'s cluster,
+    in ``partitions`` parts (default: two per worker)."""
+    if partitions is None:
+        partitions = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
+    return score_customers(tx, score_parts=score_partitions(client, partitions), **kwargs)
