@@ -39,3 +39,23 @@ def test_a_partition_count_below_one_is_refused():
 
     with pytest.raises(ValueError, match="at least 1"):
         score_partitions(client=None, partitions=0)
+
+
+def test_suggestion_lists_made_on_a_local_cluster_are_the_one_process_lists():
+    from ai_engine.distributed import recommend_partitioned
+    from ai_engine.models.suggestion_model import SuggestionModel
+
+    tx = generate_history(n_customers=400, seed=2)
+    model = SuggestionModel().fit(tx, as_of=AS_OF)
+    alone = model.recommend_kinds(top=5)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client, \
+            distributed.get_task_stream(client) as stream:
+        spread = recommend_partitioned(model, client, top=5, partitions=3)
+    assert set(spread) == set(alone)
+    for kind, lists in alone.items():
+        assert len(lists) > 0
+        pd.testing.assert_frame_equal(spread[kind], lists)
+    made = [task for task in stream.data if task["key"].startswith("_recommend")]
+    assert len(made) == 3
