@@ -34,7 +34,7 @@ CLUSTER_PARTS = {
     "often": {"frequent": "Frequent", "occasional": "Occasional", "one_time": "One-time"},
     "spend": {"high": "high-spend", "mid": "mid-spend", "small": "low-spend"},
     "when": {"recent": "recent buyers", "lapsing": "buyers, lapsing",
-             "gone": "buyers, long gone"},
+             "gone": "buyers, long gone", "quiet": "buyers, gone quiet"},
 }
 SUGGESTION_REASONS = {
     "reorder_cycle": "Reorders about every {cycle}; last order {days} ago",

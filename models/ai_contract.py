@@ -56,7 +56,7 @@ CLUSTER_PARTS = {
               "one_time": _lt("One-time")},
     "spend": {"high": _lt("high-spend"), "mid": _lt("mid-spend"), "small": _lt("low-spend")},
     "when": {"recent": _lt("recent buyers"), "lapsing": _lt("buyers, lapsing"),
-             "gone": _lt("buyers, long gone")},
+             "gone": _lt("buyers, long gone"), "quiet": _lt("buyers, gone quiet")},
 }
 
 # Why a product is suggested on a quotation.

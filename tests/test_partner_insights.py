@@ -70,6 +70,14 @@ class TestPartnerInsights(AiCrmCommon):
         }])
         self.assertFalse(self.individual.ai_insight_id)
 
+    def test_a_recent_group_member_gone_quiet_is_named_so(self):
+        # The engine names a customer of a group of recent buyers who has been silent for more
+        # than three of its own gaps "gone quiet", as its segment (Can't lose) says.
+        quiet = {"code": "cluster", "often": "frequent", "spend": "high", "when": "quiet"}
+        self.apply([self.insight_row(self.customer, segment_id="cant_lose", cluster=quiet)])
+        self.assertEqual(self.contact.with_user(self.salesperson).ai_cluster,
+                         "Frequent, high-spend buyers, gone quiet")
+
     def test_partner_form_has_ai_page(self):
         views = self.env["res.partner"].with_user(self.salesperson).get_views([(False, "form")])
         arch = etree.fromstring(views["views"]["form"]["arch"])

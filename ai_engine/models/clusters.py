@@ -7,8 +7,9 @@ when there are few customers; one group below 10). Each name compares the group'
 population's terciles on the same measure it names: orders ("Frequent" needs at least the upper
 tercile and three orders), total spend ("high-spend" at or above the upper tercile, never below
 the population's median; "low-spend" at or below the lower one) and days since the last order
-("recent", "lapsing", "long gone"). Names are kept as codes for Odoo to word in the reader's
-language, and rendered in English for the engine's own outputs.
+("recent", "lapsing", "long gone"); a customer of a recent group silent for more than three of
+its own usual gaps is "gone quiet", as its segment says. Names are kept as codes for Odoo to word
+in the reader's language, and rendered in English for the engine's own outputs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from ai_engine.explanations import CLUSTERS, explain, render
 from ai_engine.features.rfm import RECENT_DAYS
+from ai_engine.features.segments import OVERDUE_GAPS
 
 COLUMNS = ["recency_days", "frequency", "monetary"]
 MIN_CUSTOMERS = 10
@@ -130,9 +132,24 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
     def describe(self, summary: pd.DataFrame) -> pd.Series:
         """Cluster name per customer, in English."""
         names = pd.Series(self.predict(summary), index=summary.index).map(self.names_)
-        return names.rename("cluster")
+        codes = self.explain(summary)
+        quiet = codes.map(lambda code: code.get("when") == "quiet")
+        return names.where(~quiet, codes[quiet].map(lambda code: render(code, CLUSTERS))
+                           ).rename("cluster")
 
     def explain(self, summary: pd.DataFrame) -> pd.Series:
-        """Cluster name per customer as codes (``ai_engine.explanations``)."""
+        """Cluster name per customer as codes (``ai_engine.explanations``); a customer of a
+        group of recent buyers who has been silent for more than ``OVERDUE_GAPS`` of its own
+        usual gaps is named as gone quiet (as its segment is), not as a recent buyer."""
         labels = pd.Series(self.predict(summary), index=summary.index)
-        return labels.map(self.codes_).rename("cluster_code")
+        codes = labels.map(self.codes_)
+        quiet = _gone_quiet(summary, codes)
+        return codes.where(~quiet, codes[quiet].map(lambda code: {**code, "when": "quiet"})
+                           ).rename("cluster_code")
+
+
+def _gone_quiet(summary: pd.DataFrame, codes: pd.Series) -> pd.Series:
+    """Customers named "recent buyers" by their group whose own silence says otherwise."""
+    recent = codes.map(lambda code: code.get("when") == "recent")
+    silence = summary["recency_days"] / summary["mean_gap_days"]
+    return recent & (silence > OVERDUE_GAPS).reindex(codes.index, fill_value=False)

@@ -49,3 +49,21 @@ def test_names_are_codes_and_english(summary, clusters):
     names = clusters.describe(summary)
     assert names.notna().all() and len(set(names)) >= 3
     assert set(clusters.explain(summary).map(lambda c: c["code"])) == {"cluster"}
+
+
+def test_a_customer_silent_for_many_of_its_gaps_is_not_called_a_recent_buyer(summary, clusters):
+    # On a contact, "Frequent, high-spend recent buyers" sat beside the segment "Can't lose —
+    # gone quiet" for a customer silent 107 days who orders every 29.
+    codes = clusters.explain(summary)
+    names = clusters.describe(summary)
+    silence = summary["recency_days"] / summary["mean_gap_days"]
+    group_codes = pd.Series(clusters.predict(summary), index=summary.index).map(clusters.codes_)
+    in_recent_group = group_codes.map(lambda code: code["when"] == "recent")
+    quiet = in_recent_group & (silence > 3)
+    assert quiet.any() and (in_recent_group & ~quiet).any()
+    assert {code["when"] for code in codes[quiet]} == {"quiet"}
+    assert names[quiet].str.endswith("buyers, gone quiet").all()
+    assert {code["when"] for code in codes[in_recent_group & ~quiet]} == {"recent"}
+    # The others keep their group's name.
+    assert (names[~quiet] == pd.Series(clusters.predict(summary), index=summary.index)[
+        ~quiet].map(clusters.names_)).all()
