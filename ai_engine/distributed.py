@@ -25,12 +25,20 @@ def _score(part: pd.DataFrame, scorer: CustomerScorer) -> pd.DataFrame:
     return scorer.score(part)
 
 
+def _partition_count(client, partitions: int | None) -> int:
+    """``partitions``, checked; None: two per worker of ``client``'s cluster."""
+    if partitions is None:
+        partitions = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
+    if partitions < 1:
+        raise ValueError("partitions must be at least 1")
+    return partitions
+
+
 def score_partitions(client, partitions: int):
     """A ``score_parts`` for ``score_customers``: the customers' summary cut into up to
     ``partitions`` parts of whole draw buckets, each scored on ``client``'s cluster (a
     ``distributed.Client``), the fitted scorer sent to every worker once."""
-    if partitions < 1:
-        raise ValueError("partitions must be at least 1")
+    partitions = _partition_count(client, partitions)
 
     def score_parts(scorer: CustomerScorer, summary: pd.DataFrame) -> pd.DataFrame:
         part_of = draw_buckets(summary.index) % partitions
@@ -48,9 +56,8 @@ def score_customers_distributed(tx: pd.DataFrame, client, partitions: int | None
                                 **kwargs) -> ScoringResult:
     """``score_customers(tx, **kwargs)`` with the per-customer scoring on ``client``'s cluster,
     in ``partitions`` parts (default: two per worker)."""
-    if partitions is None:
-        partitions = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
-    return score_customers(tx, score_parts=score_partitions(client, partitions), **kwargs)
+    return score_customers(tx, score_parts=score_partitions(
+        client, _partition_count(client, partitions)), **kwargs)
 
 
 def _recommend(customers: list, model: SuggestionModel, top: int, kinds: tuple) -> dict:
@@ -64,10 +71,7 @@ def recommend_partitioned(model: SuggestionModel, client, customer_ids=None, top
     ``partitions`` parts (default: two per worker) scored on ``client``'s cluster, the fitted
     model sent to every worker once; customers in the order asked, as in one process."""
     customers = list(model.customers_ if customer_ids is None else customer_ids)
-    if partitions is None:
-        partitions = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
-    if partitions < 1:
-        raise ValueError("partitions must be at least 1")
+    partitions = _partition_count(client, partitions)
     size = -(-len(customers) // partitions) or 1
     parts = [customers[start:start + size] for start in range(0, len(customers), size)]
     shared = client.scatter(model, broadcast=True)

@@ -151,9 +151,10 @@ def run_case(case: Case) -> dict:
     out = {"case": case, "n": len(summary), "buyers": int((actual["revenue"] > 0).sum()),
            "actual_orders": float(actual["orders"].sum()),
            "actual_revenue": float(actual["revenue"].sum())}
+    fitted, predictions = {}, {}
     for name, model in (("model", CustomerValue()), ("baseline", BaselineValue())):
-        model.fit(summary)
-        predicted = model.predict(summary, case.horizon_days)
+        fitted[name] = model.fit(summary)
+        predicted = predictions[name] = model.predict(summary, case.horizon_days)
         low, high = model.spend_range(summary, case.horizon_days)
         out[name] = value_scores(actual, predicted, low, high, case.horizon_days)
         out[name]["zero_ranges"] = float((high <= 0).mean())
@@ -167,9 +168,8 @@ def run_case(case: Case) -> dict:
                                    case.horizon_days)
     # The dates' yardstick the product serves when it wins: last order + the customer's usual
     # gap (none after three silent gaps), the model's date for one-order customers.
-    fitted = CustomerValue().fit(summary)
-    model_days = fitted.predict(summary, case.horizon_days)
-    out["model"]["expected_coverage_buyers"] = expected_buyer_coverage(fitted, summary,
+    model_days = predictions["model"]
+    out["model"]["expected_coverage_buyers"] = expected_buyer_coverage(fitted["model"], summary,
                                                                        case.horizon_days)
     rhythm = rhythm_next_order_days(summary, model_days["next_order_days"])
     out["rhythm_mae"] = next_order_mae(rhythm, actual["first_order_days"], case.horizon_days)

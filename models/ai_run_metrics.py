@@ -34,15 +34,21 @@ GRADES = {
 }
 
 
+def load_metrics(metrics_json):
+    """A run's JSON metrics as a dict, or None when they are missing or not a JSON object."""
+    try:
+        metrics = json.loads(metrics_json) if metrics_json else None
+    except ValueError:
+        return None
+    return metrics if isinstance(metrics, dict) else None
+
+
 def to_html(env, metrics_json):
     """JSON metrics → the report: summary, serving decisions, back-test, folded details."""
     if not metrics_json:
         return False
-    try:
-        metrics = json.loads(metrics_json)
-    except ValueError:
-        return Markup("<pre>%s</pre>") % metrics_json
-    if not isinstance(metrics, dict):
+    metrics = load_metrics(metrics_json)
+    if metrics is None:
         return Markup("<pre>%s</pre>") % metrics_json
     rows = _flatten_metrics(env, metrics)
     details = Markup("").join(

@@ -1,5 +1,3 @@
-import json
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -55,10 +53,7 @@ class SaleOrder(models.Model):
         run = self.env["ai.run"].sudo().search([
             ("company_id", "=", self.company_id.id), ("task", "=", "suggestions"),
             ("state", "=", "done")], order="finished_at desc, id desc", limit=1)
-        try:
-            serving = json.loads(run.metrics_json or "{}").get("serving")
-        except (ValueError, AttributeError):
-            return False
+        serving = (ai_run_metrics.load_metrics(run.metrics_json) or {}).get("serving")
         lines = ai_run_metrics.serving_lines(self.env, serving,
                                              ("suggestions_repeat", "suggestions_new"))
         if not lines:

@@ -68,6 +68,12 @@ def segment_code(r: int, f: int, m: int) -> str:
     return _GRID[int(r)][fm - 1]
 
 
+def overdue(summary: pd.DataFrame) -> pd.Series:
+    """Customers silent for more than ``OVERDUE_GAPS`` of their own usual gaps (``recency_days``
+    over ``mean_gap_days``; never for a customer without a usual gap)."""
+    return summary["recency_days"] / summary["mean_gap_days"] > OVERDUE_GAPS
+
+
 def assign_segments(rfm: pd.DataFrame, summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """``segment_code`` and display ``segment`` from ``r_score, f_score, m_score`` columns;
     with ``summary`` (``recency_days``, ``mean_gap_days``), customers overdue by more than
@@ -76,9 +82,8 @@ def assign_segments(rfm: pd.DataFrame, summary: pd.DataFrame | None = None) -> p
                        zip(rfm["r_score"], rfm["f_score"], rfm["m_score"], strict=True)],
                       index=rfm.index)
     if summary is not None:
-        silence = summary["recency_days"] / summary["mean_gap_days"]
-        overdue = (silence > OVERDUE_GAPS).reindex(codes.index, fill_value=False)
-        codes = codes.where(~overdue, codes.map(_GONE_QUIET).fillna(codes))
+        late = overdue(summary).reindex(codes.index, fill_value=False)
+        codes = codes.where(~late, codes.map(_GONE_QUIET).fillna(codes))
     out = pd.DataFrame({"segment_code": codes}, index=rfm.index)
     out["segment"] = out["segment_code"].map(lambda c: BY_CODE[c].name)
     return out

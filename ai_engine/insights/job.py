@@ -146,7 +146,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         random_state=random_state)
     say("Scoring each customer")
     scorer = CustomerScorer(method, churn, serving["grade"] if serving else None, value)
-    per_customer = (score_parts or _score_whole)(scorer, summary).reindex(summary.index)
+    per_customer = (score_parts or CustomerScorer.score)(scorer, summary).reindex(summary.index)
     scores = pd.DataFrame({
         "recency_days": summary["recency_days"].astype(int),
         "frequency": summary["frequency"].astype(int),
@@ -178,10 +178,6 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     if support_report:
         metrics["helpdesk_features"] = support_report
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)
-
-
-def _score_whole(scorer: CustomerScorer, summary: pd.DataFrame) -> pd.DataFrame:
-    return scorer.score(summary)
 
 
 def run(inputs: Inputs, params: dict, today, log) -> ScoringResult:

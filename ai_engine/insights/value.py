@@ -18,6 +18,7 @@ from ai_engine.models.value import (
     MONTH_DAYS,
     BaselineValue,
     CustomerValue,
+    has_rhythm,
     retention,
     rhythm_next_order_days,
     spend_per_day,
@@ -57,7 +58,8 @@ def backtest(past: pd.DataFrame, as_of, horizon: int, notes: list, random_state:
 
 
 def _next_order_reason(row, summary_row, by_rhythm: bool) -> dict:
-    if by_rhythm and summary_row["mean_gap_days"] > 0:  # dated by its rhythm
+    """``by_rhythm``: this customer's date comes from its own rhythm."""
+    if by_rhythm:
         code = "next_order_rhythm" if np.isfinite(row["next_order_days"]) else \
             "no_next_order_rhythm"
         return explain(code, gap=round(float(summary_row["mean_gap_days"])),
@@ -71,6 +73,7 @@ def _next_order_reason(row, summary_row, by_rhythm: bool) -> dict:
 def _reasons(summary, values, method, horizon, population_spend, retained, by_rhythm):
     rows = []
     months = np.maximum(np.round(summary["age_days"].to_numpy() / MONTH_DAYS), 1)
+    dated_by_rhythm = has_rhythm(summary) & by_rhythm
     for i, (_customer, row) in enumerate(values.iterrows()):
         items = [explain("expected_orders", orders=round(float(row["expected_orders"]), 1),
                          days=horizon, past=int(summary["frequency"].iloc[i]),
@@ -78,7 +81,7 @@ def _reasons(summary, values, method, horizon, population_spend, retained, by_rh
                  explain("spend_per_order", value=round(float(row["spend_per_order"]), 2),
                          typical=round(population_spend, 2)),
                  explain("value_range", percent=80),
-                 _next_order_reason(row, summary.iloc[i], by_rhythm)]
+                 _next_order_reason(row, summary.iloc[i], dated_by_rhythm[i])]
         if method == "baseline":
             items.append(explain("value_baseline", percent=round(100 * retained)))
         rows.append(items)

@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from ai_engine.explanations import CLUSTERS, explain, render
 from ai_engine.features.rfm import RECENT_DAYS
-from ai_engine.features.segments import OVERDUE_GAPS
+from ai_engine.features.segments import overdue
 
 COLUMNS = ["recency_days", "frequency", "monetary"]
 MIN_CUSTOMERS = 10
@@ -131,11 +131,11 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
 
     def describe(self, summary: pd.DataFrame) -> pd.Series:
         """Cluster name per customer, in English."""
-        names = pd.Series(self.predict(summary), index=summary.index).map(self.names_)
-        codes = self.explain(summary)
-        quiet = codes.map(lambda code: code.get("when") == "quiet")
-        return names.where(~quiet, codes[quiet].map(lambda code: render(code, CLUSTERS))
-                           ).rename("cluster")
+        labels = pd.Series(self.predict(summary), index=summary.index)
+        codes = labels.map(self.codes_)
+        quiet = _gone_quiet(summary, codes)
+        return labels.map(self.names_).where(~quiet, codes[quiet].map(
+            lambda code: render({**code, "when": "quiet"}, CLUSTERS))).rename("cluster")
 
     def explain(self, summary: pd.DataFrame) -> pd.Series:
         """Cluster name per customer as codes (``ai_engine.explanations``); a customer of a
@@ -151,5 +151,4 @@ class BehaviourClusters(ClusterMixin, BaseEstimator):
 def _gone_quiet(summary: pd.DataFrame, codes: pd.Series) -> pd.Series:
     """Customers named "recent buyers" by their group whose own silence says otherwise."""
     recent = codes.map(lambda code: code.get("when") == "recent")
-    silence = summary["recency_days"] / summary["mean_gap_days"]
-    return recent & (silence > OVERDUE_GAPS).reindex(codes.index, fill_value=False)
+    return recent & overdue(summary).reindex(codes.index, fill_value=False)

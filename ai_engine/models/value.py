@@ -29,6 +29,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ai_engine.errors import DataError
+from ai_engine.features.segments import overdue
 from ai_engine.models.bgnbd import BetaGeoModel, rft
 
 YEAR_DAYS = 365
@@ -198,11 +199,6 @@ def _value_frame(index, orders, orders_12m, spend, low, high, days, p12) -> pd.D
     }, index=index)[VALUE_COLUMNS]
 
 
-# A customer silent for more than this many usual gaps is not given a date by its rhythm (the
-# same limit as the segments' "silent for more than about three usual gaps").
-RHYTHM_GAPS = 3
-
-
 def has_rhythm(summary: pd.DataFrame) -> np.ndarray:
     """Customers with a usual gap between orders (two purchase days or more)."""
     gap = summary["mean_gap_days"].to_numpy(float)
@@ -211,13 +207,13 @@ def has_rhythm(summary: pd.DataFrame) -> np.ndarray:
 
 def rhythm_next_order_days(summary: pd.DataFrame, model_days) -> np.ndarray:
     """Days until the last order + the customer's mean gap (at least 1) for customers with a
-    rhythm — NaN for those silent for more than ``RHYTHM_GAPS`` gaps — and ``model_days`` (the
-    value model's dates) for one-order customers, whom a rhythm cannot date."""
+    rhythm — NaN for those overdue by more than three of their gaps (``segments.overdue``, the
+    segments' line) — and ``model_days`` (the value model's dates) for one-order customers,
+    whom a rhythm cannot date."""
     gap = summary["mean_gap_days"].to_numpy(float)
     recency = summary["recency_days"].to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        due = np.where(recency <= RHYTHM_GAPS * gap, np.maximum(np.ceil(gap - recency), 1),
-                       np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        due = np.where(overdue(summary).to_numpy(), np.nan, np.maximum(np.ceil(gap - recency), 1))
     return np.where(has_rhythm(summary), due, np.asarray(model_days, float))
 
 
