@@ -36,7 +36,7 @@ from odoo_bench import new_server, odoo_deps  # noqa: E402
 
 from ai_engine.demo.seed_odoo import QUIET  # noqa: E402
 from ai_engine.odoo_client import OdooClient  # noqa: E402
-from ai_engine.odoo_rows import records, write_rows  # noqa: E402
+from ai_engine.odoo_rows import columns, write_rows  # noqa: E402
 from ai_engine.suggestions import load  # noqa: E402
 
 OCA_MODULE = "sale_order_product_recommendation"
@@ -105,7 +105,7 @@ def seed(server, args, rnd: random.Random, figures: dict) -> dict:
     run_id = engine.call("ai.run", "action_queue", "suggestions", company_id, "manual")
     engine.call("ai.run", "ai_claim_next", "bench", ["suggestions"])
     written = write_rows(engine, "ai.product.affinity", run_id,
-                         records(affinities, load.AFFINITY_KEYS))["written"]
+                         columns(affinities, load.AFFINITY_KEYS))["written"]
     figures["affinities"] = written
     figures["affinities_s"] = time.perf_counter() - started
     log(f"{written} affinities in {figures['affinities_s']:.0f} s")

@@ -74,7 +74,10 @@ class AiEngineApi(models.AbstractModel):
     @api.model
     def _ai_convert_rows(self, rows):
         """Rows of the engine → dicts of column values; one ``ValidationError`` lists every
-        problem and nothing is written."""
+        problem and nothing is written. ``rows`` is a list of dicts, or the same rows as
+        columns (``{key: [value per row]}``): the compact form the engine sends in bulk."""
+        if isinstance(rows, dict):
+            rows = self._ai_rows_from_columns(rows)
         if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
             raise ValidationError(self.env._("rows must be a list of dictionaries."))
         if len(rows) > MAX_ROWS:
@@ -102,6 +105,24 @@ class AiEngineApi(models.AbstractModel):
             converted.append(values)
         self._ai_raise(errors)
         return converted
+
+    @api.model
+    def _ai_rows_from_columns(self, columns):
+        """``{key: [value per row]}`` → a list of row dicts; every column as long as the others."""
+        if not all(isinstance(values, list) for values in columns.values()):
+            raise ValidationError(self.env._("columns must be lists of values, one per row."))
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValidationError(self.env._(
+                "Columns of different lengths (%(lengths)s): nothing was written.",
+                lengths=", ".join(map(str, sorted(lengths)))))
+        if lengths and lengths.pop() > MAX_ROWS:
+            raise ValidationError(self.env._(
+                "At most %(max)s rows per call, not %(n)s.", max=MAX_ROWS,
+                n=len(next(iter(columns.values())))))
+        keys = list(columns)
+        return [dict(zip(keys, values, strict=True))
+                for values in zip(*columns.values(), strict=True)]
 
     @api.model
     def _ai_check_references(self, company, values):

@@ -1,3 +1,4 @@
+import json
 import logging
 from collections import Counter
 
@@ -7,7 +8,12 @@ from odoo.tools.sql import create_index, create_unique_index
 
 _logger = logging.getLogger(__name__)
 
-INSERT_BATCH = 1000
+INSERT_BATCH = 5000
+
+
+def _json_column_value(value):
+    """What ``json.dumps`` cannot write itself: dates."""
+    return value.isoformat()
 
 
 class AiEngineSnapshot(models.AbstractModel):
@@ -72,18 +78,26 @@ class AiEngineSnapshot(models.AbstractModel):
     def _ai_check_unique(self, run, values):
         if not self._ai_unique:
             return []
-        keys = Counter(tuple(row.get(k) for k in self._ai_unique) for row in values)
+        keys = Counter(tuple(row.get(k) or 0 for k in self._ai_unique) for row in values)
         errors = [self.env._("Rows %(keys)s are sent twice.", keys=key)
                   for key, n in keys.items() if n > 1]
+        # Only this batch's keys are looked up (the unique index's expressions): a run stages
+        # hundreds of batches, and reading back all it staged before each one grew quadratic.
         self.flush_model()
+        names = [SQL.identifier(f"k{n}") for n in range(len(self._ai_unique))]
         self.env.cr.execute(SQL(
-            "SELECT %s FROM %s WHERE run_id = %s",
-            SQL(", ").join(SQL.identifier(k) for k in self._ai_unique),
-            SQL.identifier(self._table), run.id,
+            "SELECT %(names)s FROM unnest(%(arrays)s) AS k(%(names)s) WHERE EXISTS ("
+            " SELECT 1 FROM %(table)s t WHERE t.run_id = %(run)s AND %(match)s)",
+            names=SQL(", ").join(names),
+            arrays=SQL(", ").join(SQL("%s::int4[]", [key[n] for key in keys])
+                                  for n in range(len(self._ai_unique))),
+            table=SQL.identifier(self._table), run=run.id,
+            match=SQL(" AND ").join(SQL("COALESCE(t.%s, 0) = k.%s", SQL.identifier(column), name)
+                                    for column, name in zip(self._ai_unique, names, strict=True)),
         ))
-        staged = set(map(tuple, self.env.cr.fetchall())) & set(keys)
+        staged = sorted(map(tuple, self.env.cr.fetchall()))
         errors += [self.env._("Rows %(keys)s were written earlier in this run.", keys=key)
-                   for key in sorted(staged, key=str)[:20]]
+                   for key in staged[:20]]
         return errors
 
     @api.model
@@ -96,25 +110,31 @@ class AiEngineSnapshot(models.AbstractModel):
 
     @api.model
     def _ai_insert(self, run, values):
-        """Multi-row ``INSERT``s of converted rows as inactive rows of ``run``."""
+        """Converted rows as inactive rows of ``run``: one ``INSERT … SELECT`` per batch from
+        ``json_populate_recordset``, which PostgreSQL parses into the table's own row type
+        (about twice as fast as a multi-row ``VALUES`` of one parameter per value)."""
         if not values:
             return 0
         keys = list(self._ai_converters)
-        columns = ["company_id", "run_id", "active", *keys,
-                   "create_uid", "create_date", "write_uid", "write_date"]
+        # Json fields travel as they are; others as their column value (floats rounded).
+        as_column = [k for k in keys if self._fields[k].type != "json"]
         now = fields.Datetime.now()
-        row_code = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(values), INSERT_BATCH):
             batch = values[start:start + INSERT_BATCH]
-            flat = [v for row in batch for v in [
-                run.company_id.id, run.id, False,
-                *(self._ai_column_value(k, row.get(k)) for k in keys),
-                self.env.uid, now, self.env.uid, now]]
+            for row in batch:
+                row.update((k, self._ai_column_value(k, row.get(k))) for k in as_column)
+            payload = json.dumps(batch, default=_json_column_value)
             self.env.cr.execute(SQL(
-                "INSERT INTO %s (%s) VALUES %s",
-                SQL.identifier(self._table),
-                SQL(", ").join(SQL.identifier(c) for c in columns),
-                SQL(", ".join([row_code] * len(batch)), *flat),
+                "INSERT INTO %(table)s (company_id, run_id, active, %(columns)s,"
+                " create_uid, create_date, write_uid, write_date)"
+                " SELECT %(company)s, %(run)s, FALSE, %(values)s,"
+                " %(uid)s, %(now)s, %(uid)s, %(now)s"
+                " FROM json_populate_recordset(NULL::%(table)s, %(payload)s) AS v",
+                table=SQL.identifier(self._table),
+                columns=SQL(", ").join(SQL.identifier(k) for k in keys),
+                values=SQL(", ").join(SQL.identifier("v", k) for k in keys),
+                company=run.company_id.id, run=run.id, uid=self.env.uid, now=now,
+                payload=payload,
             ))
         self.invalidate_model()
         return len(values)

@@ -7,7 +7,7 @@ import time
 
 from ai_engine.insights.job import ScoringResult
 from ai_engine.odoo_client import OdooClient
-from ai_engine.odoo_rows import records, write_rows
+from ai_engine.odoo_rows import columns, write_rows
 
 # Score column → the ai.partner.insight field it fills (the key the engine sends).
 INSIGHT_KEYS = {
@@ -37,11 +37,11 @@ INSIGHT_KEYS = {
 }
 
 
-def insight_rows(scores) -> list[dict]:
+def insight_columns(scores) -> dict[str, list]:
     frame = scores[list(INSIGHT_KEYS)].rename(columns=INSIGHT_KEYS)
     frame["partner_id"] = frame["partner_id"].astype(int)
     frame["next_order_date"] = frame["next_order_date"].replace("", None)  # none expected
-    return records(frame, list(INSIGHT_KEYS.values()))
+    return columns(frame, list(INSIGHT_KEYS.values()))
 
 
 def write(client: OdooClient, run_id: int, result: ScoringResult, log) -> int:
@@ -49,7 +49,7 @@ def write(client: OdooClient, run_id: int, result: ScoringResult, log) -> int:
     if result.scores.empty:  # no sales: the job scored nobody
         return 0
     started = time.perf_counter()
-    counts = write_rows(client, "ai.partner.insight", run_id, insight_rows(result.scores))
+    counts = write_rows(client, "ai.partner.insight", run_id, insight_columns(result.scores))
     log(f"Wrote {counts['written']} customers' insights in {time.perf_counter() - started:.1f}s"
         + (f" ({counts['skipped_excluded']} excluded from profiling meanwhile)"
            if counts.get("skipped_excluded") else ""))

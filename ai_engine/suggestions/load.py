@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from ai_engine.odoo_client import OdooClient
-from ai_engine.odoo_rows import records, write_rows
+from ai_engine.odoo_rows import columns, write_rows
 from ai_engine.suggestions.job import SuggestionsResult
 
 AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers_both",
@@ -20,9 +20,9 @@ def _odoo_reason(code: dict) -> dict:
     return {**code, "product": int(code["product"])} if "product" in code else code
 
 
-def suggestion_rows(suggestions) -> list[dict]:
+def suggestion_columns(suggestions) -> dict[str, list]:
     frame = suggestions.assign(reason=suggestions["reason_code"].map(_odoo_reason))
-    return records(frame, SUGGESTION_KEYS)
+    return columns(frame, SUGGESTION_KEYS)
 
 
 def write(client: OdooClient, run_id: int, result: SuggestionsResult, log) -> int:
@@ -31,9 +31,9 @@ def write(client: OdooClient, run_id: int, result: SuggestionsResult, log) -> in
         return 0
     started = time.perf_counter()
     affinities = write_rows(client, "ai.product.affinity", run_id,
-                            records(result.affinities, AFFINITY_KEYS))
+                            columns(result.affinities, AFFINITY_KEYS))
     suggestions = write_rows(client, "ai.customer.suggestion", run_id,
-                             suggestion_rows(result.suggestions))
+                             suggestion_columns(result.suggestions))
     log(f"Wrote {affinities['written']} affinities and {suggestions['written']} suggestions in "
         f"{time.perf_counter() - started:.1f}s")
     result.metrics.update(affinities=affinities["written"], suggestions=suggestions["written"])

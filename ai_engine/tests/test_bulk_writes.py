@@ -1,13 +1,13 @@
-"""Results become JSON-safe rows keyed by the Odoo field names, written in batches to the run."""
+"""Results become JSON-safe columns keyed by the Odoo field names, written in batches to the run."""
 
 import math
 
 import numpy as np
 import pandas as pd
 
-from ai_engine.insights.load import INSIGHT_KEYS, insight_rows
+from ai_engine.insights.load import INSIGHT_KEYS, insight_columns
 from ai_engine.odoo_rows import write_rows
-from ai_engine.suggestions.load import suggestion_rows
+from ai_engine.suggestions.load import suggestion_columns
 
 
 def scores():
@@ -39,9 +39,16 @@ def scores():
     })
 
 
-def test_rows_use_the_field_names_and_plain_python_values():
-    rows = insight_rows(scores())
-    assert set(rows[0]) == set(INSIGHT_KEYS.values())
+def as_rows(columns):
+    return [dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)]
+
+
+def test_columns_use_the_field_names_and_plain_python_values():
+    columns = insight_columns(scores())
+    assert set(columns) == set(INSIGHT_KEYS.values())
+    assert {len(values) for values in columns.values()} == {2}
+    rows = as_rows(columns)
     assert rows[0]["partner_id"] == 11 and rows[0]["segment_id"] == "champions"
     assert rows[0]["churn_reasons"] == [{"code": "usual_gap", "gap": 3}]
     assert type(rows[0]["churn_reasons"][0]["gap"]) is int  # numpy does not travel over RPC
@@ -52,8 +59,8 @@ def test_rows_use_the_field_names_and_plain_python_values():
                for r in rows for v in r.values())
 
 
-def test_value_rows_send_no_date_when_no_next_order_is_expected():
-    rows = insight_rows(scores())
+def test_value_columns_send_no_date_when_no_next_order_is_expected():
+    rows = as_rows(insight_columns(scores()))
     assert rows[0]["next_order_date"] == "2025-03-01" and rows[1]["next_order_date"] is None
     assert rows[0]["value_reasons"] == [{"code": "value_range", "percent": 80}]
     assert rows[0]["clv_low"] <= rows[0]["clv_12m"] <= rows[0]["clv_high"]
@@ -64,7 +71,7 @@ def test_suggestion_reasons_name_products_by_their_odoo_id():
                           "score": [0.5, 0.2], "source": ["affinity", "popular"],
                           "reason_code": [{"code": "bought_with", "product": "12",
                                            "percent": 38}, {"code": "top_seller"}]})
-    rows = suggestion_rows(frame)
+    rows = as_rows(suggestion_columns(frame))
     assert rows[0]["reason"] == {"code": "bought_with", "product": 12, "percent": 38}
     assert rows[1] == {"partner_id": False, "product_id": 2, "rank": 1, "score": 0.2,
                        "reason": {"code": "top_seller"}, "source": "popular"}
@@ -75,14 +82,17 @@ class RecordingClient:
         self.calls = []
 
     def call(self, model, method, run_id, rows):
-        self.calls.append((model, method, run_id, [r["partner_id"] for r in rows]))
-        return {"written": len(rows) - 1, "skipped_excluded": 1}
+        partners = rows["partner_id"] if isinstance(rows, dict) else [r["partner_id"] for r in rows]
+        self.calls.append((model, method, run_id, partners))
+        return {"written": len(partners) - 1, "skipped_excluded": 1}
 
 
 def test_write_rows_sends_one_call_per_batch_and_sums_the_counts():
     client = RecordingClient()
-    rows = insight_rows(pd.concat([scores()] * 3, ignore_index=True))
-    assert write_rows(client, "ai.partner.insight", 5, rows, batch_size=4) == {
-        "written": 4, "skipped_excluded": 2}
-    assert client.calls == [("ai.partner.insight", "ai_write", 5, [11, 12, 11, 12]),
-                            ("ai.partner.insight", "ai_write", 5, [11, 12])]
+    columns = insight_columns(pd.concat([scores()] * 3, ignore_index=True))
+    for rows in (columns, as_rows(columns)):  # the columns the engine sends, or rows
+        client.calls.clear()
+        assert write_rows(client, "ai.partner.insight", 5, rows, batch_size=4) == {
+            "written": 4, "skipped_excluded": 2}
+        assert client.calls == [("ai.partner.insight", "ai_write", 5, [11, 12, 11, 12]),
+                                ("ai.partner.insight", "ai_write", 5, [11, 12])]

@@ -78,11 +78,13 @@ def company():
 
 def insights_run(tx, **params):
     from ai_engine.insights import job
-    from ai_engine.insights.load import insight_rows
+    from ai_engine.insights.load import insight_columns
 
     result = job.run(job.Inputs(tx), params, tx["date"].max(), log=lambda message: None)
     json.dumps(result.metrics)  # the run reports its metrics to Odoo as JSON
-    return result, insight_rows(result.scores)
+    columns = insight_columns(result.scores)
+    return result, [dict(zip(columns, values, strict=True))
+                    for values in zip(*columns.values(), strict=True)]
 
 
 def rule_probability(tx, horizon):

@@ -90,9 +90,10 @@ def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, m
 def test_odoo_stopped_during_write_back(odoo_server, engine, admin, published, monkeypatch,
                                         user_sees):
     def cut_after_one_batch(client, model, run_id, rows, batch_size=5000):
-        write_rows(client, model, run_id, rows[:100])
+        write_rows(client, model, run_id, {key: column[:100] for key, column in rows.items()})
         odoo_server.halt()
-        return write_rows(client, model, run_id, rows[100:])
+        rest = {key: column[100:] for key, column in rows.items()}
+        return write_rows(client, model, run_id, rest)
 
     monkeypatch.setattr(insights.load, "write_rows", cut_after_one_batch)
     run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
@@ -130,12 +131,12 @@ def test_a_claim_whose_answer_was_lost_is_claimed_again(engine, admin, published
 
 def test_a_batch_the_server_rejects(engine, admin, published, monkeypatch, user_sees):
     def one_bad_row(scores):
-        rows = real(scores)
-        rows[7]["churn_risk"] = "apocalyptic"
-        return rows
+        columns = real(scores)
+        columns["churn_risk"][7] = "apocalyptic"
+        return columns
 
-    real = insights.load.insight_rows
-    monkeypatch.setattr(insights.load, "insight_rows", one_bad_row)
+    real = insights.load.insight_columns
+    monkeypatch.setattr(insights.load, "insight_columns", one_bad_row)
     queue_insights(engine)
     outcome = dispatch.process_next(engine)
     monkeypatch.undo()
