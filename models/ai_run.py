@@ -19,6 +19,8 @@ TASKS = [
     ("retention", "Retention calls"),
 ]
 PENDING_STATES = ("queued", "running")
+# The scopes a task's runs may have besides "full" (every customer).
+SCOPES = {"insights": ("full", "changes")}
 LEASE_MINUTES = 30  # a worker reports at least this often (ai_heartbeat, each batch written)
 MAX_ATTEMPTS = 2
 FINISH_KEYS = {"partners_scored", "metrics", "log"}
@@ -51,6 +53,13 @@ class AiRun(models.Model):
     trigger = fields.Selection(
         [("cron", "Scheduled"), ("manual", "Manual")], required=True, default="manual",
         readonly=True,
+    )
+    scope = fields.Selection(
+        [("full", "Every customer"), ("changes", "Changed customers")], required=True,
+        default="full", readonly=True,
+        help="Every customer: models learned again, every result replaced (the nightly run). "
+        "Changed customers: only the customers whose orders changed since the last contact "
+        "insights run, scored with the models of the last full run; the others keep theirs.",
     )
     queued_at = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     started_at = fields.Datetime(readonly=True)
@@ -110,13 +119,16 @@ class AiRun(models.Model):
             raise AccessError(self.env._("Only AI CRM managers may queue AI runs."))
 
     @api.model
-    def _prepare_run_vals(self, task, company, trigger):
+    def _prepare_run_vals(self, task, company, trigger, scope="full"):
         label = dict(self._fields["task"]._description_selection(self.env))[task]
+        if scope != "full":
+            label += " · " + dict(self._fields["scope"]._description_selection(self.env))[scope]
         return {
             "name": f"{label} · {company.name}",
             "task": task,
             "company_id": company.id,
             "trigger": trigger,
+            "scope": scope,
             "state": "queued",
             "queued_at": fields.Datetime.now(),
         }
@@ -130,8 +142,11 @@ class AiRun(models.Model):
         ]
 
     @api.model
-    def action_queue(self, task="insights", company_id=None, trigger="manual"):
+    def action_queue(self, task="insights", company_id=None, trigger="manual", scope="full"):
         """Queue ``task`` for ``company_id`` unless one is already queued or running.
+
+        ``scope``: ``full``, or ``changes`` (contact insights only: the customers whose orders
+        changed since the last run, with the last full run's models).
 
         :return: id of the new run, or of the pending one.
         """
@@ -140,6 +155,9 @@ class AiRun(models.Model):
             raise ValidationError(self.env._("Unknown AI task: %(task)s", task=task))
         if trigger not in dict(self._fields["trigger"].selection):
             raise ValidationError(self.env._("Unknown trigger: %(trigger)s", trigger=trigger))
+        if scope not in SCOPES.get(task, ("full",)):
+            raise ValidationError(self.env._("A %(task)s run cannot have the scope %(scope)s.",
+                                             task=task, scope=scope))
         company_id = company_id or self.env.company.id
         if not self.env.su and company_id not in self.env.user.company_ids.ids:
             raise AccessError(
@@ -153,7 +171,7 @@ class AiRun(models.Model):
         pending = runs.search(self._pending_run_domain(task, company.id), limit=1)
         if pending:
             return pending.id
-        run = runs.create(self._prepare_run_vals(task, company, trigger))
+        run = runs.create(self._prepare_run_vals(task, company, trigger, scope))
         return run.id
 
     def action_run_now(self):
@@ -210,9 +228,9 @@ class AiRun(models.Model):
         return [task for task, _label in self._fields["task"].selection]
 
     @api.model
-    def _cron_queue_runs(self, tasks=None):
+    def _cron_queue_runs(self, tasks=None, scope="full"):
         """Fail runs a worker abandoned, then queue ``tasks`` (default: every task of the daily
-        cron) for every company."""
+        cron) for every company, of ``scope``."""
         runs = self.sudo()
         stale = self._ai_take_back_expired()
         # Every company gets its runs; companies are few.
@@ -220,7 +238,7 @@ class AiRun(models.Model):
         before = runs.search_count([("state", "=", "queued")])
         for company in companies:
             for task in tasks or self._cron_tasks():
-                runs.action_queue(task, company.id, "cron")
+                runs.action_queue(task, company.id, "cron", scope)
         queued = runs.search_count([("state", "=", "queued")]) - before
         _logger.info(
             "AI runs: %d queued for %d companies, %d runs taken back after their lease",
@@ -309,9 +327,17 @@ class AiRun(models.Model):
         return fields.Datetime.to_string(run.lease_until)
 
     def _ai_claim_params(self):
-        """What the engine needs to know for this run, besides its data."""
+        """What the engine needs to know for this run, besides its data; a run of the changed
+        customers also gets when the company's last done run of its task started."""
         self.ensure_one()
-        return self.company_id._ai_run_params(self.task)
+        params = self.company_id._ai_run_params(self.task)
+        if self.scope == "changes":
+            last = self.sudo().search([("task", "=", self.task), ("state", "=", "done"),
+                                       ("company_id", "=", self.company_id.id)],
+                                      order="started_at desc", limit=1)
+            params.update(scope="changes", changes_since=fields.Datetime.to_string(
+                last.started_at) if last else None)
+        return params
 
     @api.model
     def _ai_engine_run(self, run_id, states, task=None):

@@ -74,6 +74,11 @@ def _summary(env, metrics):
                      "suggestions, %(pairs)s products bought together).",
                      customers=metrics.get("n_customers", 0), rows=metrics["suggestions"],
                      pairs=metrics.get("affinities", 0))
+    elif metrics.get("scope") == "changes":
+        text = env._("%(n)s customers whose orders changed scored as of %(as_of)s, with the "
+                     "models of the full run as of %(models)s.",
+                     n=metrics.get("n_customers", 0), as_of=metrics.get("as_of", "?"),
+                     models=metrics.get("models_as_of", "?"))
     elif "n_customers" in metrics:
         text = env._("%(n)s customers scored as of %(as_of)s, churn horizon %(days)s days.",
                      n=metrics["n_customers"], as_of=metrics.get("as_of", "?"),

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
@@ -16,10 +16,32 @@ class SaleOrderLine(models.Model):
     # The engine's fast read of a company's sales history
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _ai_sales_domain(self, company_id, after_id):
-        """The lines the engine learns from: confirmed, of the company, not a section or note."""
-        return [("company_id", "=", company_id), ("state", "=", "sale"),
-                ("display_type", "=", False), ("id", ">", after_id)]
+    def _ai_sales_domain(self, company_id, after_id, changed_since=None):
+        """The lines the engine learns from: confirmed, of the company, not a section or note;
+        with ``changed_since``, only those of customers with an order of the company created,
+        edited, confirmed or cancelled since then (all their lines, for their whole history)."""
+        domain = [("company_id", "=", company_id), ("state", "=", "sale"),
+                  ("display_type", "=", False), ("id", ">", after_id)]
+        if changed_since is not None:
+            changed = self.env["sale.order"].search([("company_id", "=", company_id),
+                                                     ("write_date", ">=", changed_since)])
+            domain.append(("order_partner_id.commercial_partner_id", "in",
+                           changed.partner_id.commercial_partner_id.ids))
+        return domain
+
+    @api.model
+    def _ai_changed_since(self, value):
+        """``changed_since`` as a datetime; None: the whole history."""
+        if value is None or value is False:
+            return None
+        try:
+            if isinstance(value, str):
+                return fields.Datetime.to_datetime(value)
+        except ValueError:
+            pass
+        raise ValidationError(self.env._(
+            "changed_since must be a date and time like 2026-12-07 06:00:00, not %(value)r.",
+            value=value))
 
     @api.model
     def _ai_check_sales_args(self, company_id, after_id, limit):
@@ -40,8 +62,11 @@ class SaleOrderLine(models.Model):
                 max=SALES_PAGE_MAX, value=limit))
 
     @api.model
-    def ai_read_sales(self, company_id, after_id=0, limit=SALES_PAGE):
+    def ai_read_sales(self, company_id, after_id=0, limit=SALES_PAGE, changed_since=None):
         """One page of the company's sales history as columns, for the AI engine.
+
+        ``changed_since`` (``"YYYY-MM-DD HH:MM:SS"``, UTC): only the history of the customers
+        whose orders changed since then, for a run that refreshes those customers alone.
 
         The page is the first ``limit`` confirmed order lines of ``company_id`` after line
         ``after_id`` (keyset paging by line id), sections and notes left out; of those, lines
@@ -67,6 +92,7 @@ class SaleOrderLine(models.Model):
         objection, as ``read`` of those two fields would.
         """
         self._ai_check_sales_args(company_id, after_id, limit)
+        since = self._ai_changed_since(changed_since)
         lines = self.with_company(company_id)
         lines.check_access("read")
         self.env["sale.order"].check_access("read")
@@ -78,7 +104,7 @@ class SaleOrderLine(models.Model):
                               ("res.partner", ["commercial_partner_id",
                                                "ai_exclude_profiling"])):
             self.env[model].flush_model(fnames)
-        page = lines._search(self._ai_sales_domain(company_id, after_id), order="id",
+        page = lines._search(self._ai_sales_domain(company_id, after_id, since), order="id",
                              limit=limit)
         # The page carries the line's own columns, so the line table is read once, by its
         # primary key; only the page's range of orders is read (by primary key too: a page's

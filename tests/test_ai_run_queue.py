@@ -63,6 +63,37 @@ class TestAiRunQueue(AiCrmCommon):
         claim = self.EngineRun.ai_claim_next("worker-1", ["insights"])
         self.assertEqual(claim["params"]["company_orders"], before["company_orders"] + 1)
 
+    def test_hourly_cron_queues_runs_of_changed_customers_that_start_from_the_last_run(self):
+        cron = self.env.ref("ai_crm.ir_cron_ai_queue_changes")
+        self.assertEqual(cron.code.strip(), 'model._cron_queue_runs(["insights"], "changes")')
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "hours"))
+        self.Run.search([]).unlink()
+        others = [("company_id", "!=", self.company.id)]  # one company claimed here
+        self.Run._cron_queue_runs(["insights"], "changes")
+        self.Run.search(others).unlink()
+        run = self.Run.search([("company_id", "=", self.company.id)])
+        self.assertRecordValues(run, [{"task": "insights", "scope": "changes",
+                                       "trigger": "cron"}])
+        self.assertIn("Changed customers", run.name)
+        claim = self.EngineRun.ai_claim_next("worker-1", ["insights"])
+        self.assertEqual((claim["id"], claim["params"]["scope"]), (run.id, "changes"))
+        self.assertIsNone(claim["params"]["changes_since"], "no run before: a full one")
+        self.EngineRun.ai_finish(run.id, {})
+        self.Run._cron_queue_runs(["insights"], "changes")
+        self.Run.search(others).unlink()
+        claim = self.EngineRun.ai_claim_next("worker-1", ["insights"])
+        self.assertEqual(claim["params"]["changes_since"],
+                         fields.Datetime.to_string(run.started_at))
+        self.EngineRun.ai_finish(claim["id"], {"metrics": {
+            "scope": "changes", "n_customers": 12, "as_of": "2026-12-07",
+            "models_as_of": "2026-12-06"}})
+        self.assertIn("12 customers whose orders changed scored as of 2026-12-07, with the "
+                      "models of the full run as of 2026-12-06", self.Run.browse(
+                          claim["id"]).metrics_html)
+        with self.assertRaisesRegex(ValidationError, "cannot have the scope changes"):
+            self.Run.with_user(self.ai_manager).action_queue(
+                "suggestions", self.company.id, "manual", "changes")
+
     def test_action_queue_returns_pending_run(self):
         run = self.queue()
         self.assertRecordValues(run, [{

@@ -53,6 +53,18 @@ class TestInsightSnapshots(AiCrmCommon):
         everything = self.env["ai.partner.insight"].sudo().with_context(active_test=False)
         self.assertEqual(everything.search_count([("company_id", "=", self.company.id)]), 1)
 
+    def test_a_run_of_changed_customers_replaces_only_theirs(self):
+        self.apply([self.insight_row(self.customer), self.insight_row(self.individual)])
+        run = self.start_run()
+        run.scope = "changes"
+        self.env["ai.partner.insight"].with_user(self.engine_user).ai_write(
+            run.id, [self.insight_row(self.customer, frequency=9)])
+        self.finish_run(run)
+        self.assertEqual(self.insight_of(self.customer).frequency, 9)
+        self.assertEqual(self.insight_of(self.individual).frequency, 7, "unchanged: kept")
+        everything = self.env["ai.partner.insight"].sudo().with_context(active_test=False)
+        self.assertEqual(everything.search_count([("company_id", "=", self.company.id)]), 2)
+
     def test_failed_run_leaves_the_published_snapshot(self):
         self.apply([self.insight_row(self.customer)])
         run = self.start_run()

@@ -43,12 +43,12 @@ class TestSalesExtract(AiCrmCommon):
             "partner_id": cls.customer.id, "order_line": [(0, 0, dict(line))]})
         cls.Lines = cls.env["sale.order.line"].with_user(cls.engine_user)
 
-    def read_all(self, company, limit=2, user=None):
+    def read_all(self, company, limit=2, user=None, **kwargs):
         """Every page, as the engine reads them; the rows as dicts, and the pages' sizes."""
         lines = self.Lines.with_user(user or self.engine_user)
         rows, sizes, after_id = [], [], 0
         while after_id is not None:
-            page = lines.ai_read_sales(company.id, after_id=after_id, limit=limit)
+            page = lines.ai_read_sales(company.id, after_id=after_id, limit=limit, **kwargs)
             self.assertEqual(page["columns"], list(page["data"]))
             columns = {name: text.split(",") if text else []
                        for name, text in page["data"].items()}
@@ -75,6 +75,24 @@ class TestSalesExtract(AiCrmCommon):
         ids = {r["id"] for r in rows}
         self.assertFalse(ids & set(self.order_excluded.order_line.ids), "objected to profiling")
         self.assertFalse(ids & set(self.draft.order_line.ids), "not confirmed")
+
+    def test_changed_since_reads_the_whole_history_of_customers_with_changed_orders(self):
+        self.env.cr.execute("UPDATE sale_order SET write_date = '2026-01-01 00:00:00'")
+        self.env.invalidate_all()
+        self.assertEqual(self.read_all(self.company, changed_since="2026-06-01 00:00:00")[0], [])
+        # An order of the customer changes (a new one, an edit, a cancellation): all its lines.
+        self.env.cr.execute("UPDATE sale_order SET write_date = '2026-07-01 08:00:00' "
+                            "WHERE id = %s", [self.order_a.id])
+        self.env.invalidate_all()
+        rows, _sizes = self.read_all(self.company, limit=1000,
+                                     changed_since="2026-06-01 00:00:00")
+        everything, _sizes = self.read_all(self.company, limit=1000)
+        self.assertEqual(rows, [r for r in everything if r["customer_id"] == self.customer.id])
+        self.assertTrue(rows)
+        for bad in ("yesterday", 20260601, "2026-13-01 00:00:00"):
+            with self.subTest(bad=bad), self.assertRaisesRegex(ValidationError,
+                                                               "changed_since must be"):
+                self.Lines.ai_read_sales(self.company.id, changed_since=bad)
 
     def test_a_company_never_sees_another_s_lines(self):
         rows, _sizes = self.read_all(self.company, limit=1000)

@@ -3,14 +3,17 @@ the churn model to try as features."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pandas as pd
 
 from ai_engine.insights.job import Inputs
+from ai_engine.insights.state import load as load_state
+from ai_engine.insights.state import state_path
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import m2o_id, selection_values
-from ai_engine.sales import sale_transactions
+from ai_engine.sales import changed_customers_transactions, sale_transactions
 
 
 def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
@@ -32,6 +35,14 @@ def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) ->
 
 
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
+    """Every customer's history; for a run of the changed customers (``scope: changes``) only
+    theirs, with the models this worker saved at the company's last full run, when it has
+    them (``state.load`` says why not: then every customer, as a full run)."""
+    path = state_path(client.settings.url, client.settings.db, company_id)
+    if params.get("scope") == "changes":
+        changes = read_changes(client, company_id, params, path, log)
+        if changes is not None:
+            return changes
     started = time.perf_counter()
     tx = sale_transactions(client, company_id, company_orders=params.get("company_orders"))
     log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers "
@@ -39,8 +50,22 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     if tx.empty:
         return Inputs(tx)
     if "helpdesk" not in selection_values(client, "ai.run", "task"):  # no ai_crm_helpdesk
-        return Inputs(tx)
+        return Inputs(tx, state_path=path)
     support = read_support(client, company_id)
     if len(support):
         log(f"Read {len(support)} helpdesk tickets to try as churn features")
-    return Inputs(tx, support if len(support) else None)
+    return Inputs(tx, support if len(support) else None, state_path=path)
+
+
+def read_changes(client: OdooClient, company_id: int, params: dict, path, log
+                 ) -> Inputs | None:
+    state, why = (None, "no earlier run to start from") if not params.get("changes_since") \
+        else load_state(path, params, dt.date.today())
+    if state is None:
+        log(f"Every customer is scored: {why}")
+        return None
+    started = time.perf_counter()
+    tx = changed_customers_transactions(client, company_id, params["changes_since"])
+    log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers whose "
+        f"orders changed since {params['changes_since']} in {time.perf_counter() - started:.1f}s")
+    return Inputs(tx, state=state)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -16,6 +17,7 @@ from ai_engine.features.segments import assign_segments
 from ai_engine.insights import value as customer_value
 from ai_engine.insights.evaluate import churn_serving, evaluate_at
 from ai_engine.insights.scoring import CustomerScorer, fit_churn
+from ai_engine.insights.state import InsightsState, settings_of
 from ai_engine.io import notes_of, validate_transactions
 from ai_engine.models.clusters import BehaviourClusters
 
@@ -34,12 +36,17 @@ class ScoringResult:
     metrics: dict  # JSON-able: horizon, method, counts, backtest, serving, notes
     horizon_days: int  # 0: nothing scored (a run on a company without sales)
     backtest: pd.DataFrame | None = field(default=None, repr=False)  # churned/model/baseline
+    state: InsightsState | None = field(default=None, repr=False)  # for runs of changes
+    save_state_to: Path | None = None  # where the load step keeps ``state`` (Inputs')
 
 
 @dataclass
 class Inputs:
     transactions: pd.DataFrame  # the transactions table of confirmed order lines
     support: pd.DataFrame | None = None  # helpdesk tickets (``features.support``), if any
+    # A run of the changed customers: their transactions alone, and the full run's models.
+    state: InsightsState | None = None
+    state_path: Path | None = None  # where a full run's models are kept for those runs
 
 
 def _backtest(past, as_of, horizon, min_repeat, notes, random_state, support=None):
@@ -147,20 +154,10 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     say("Scoring each customer")
     scorer = CustomerScorer(method, churn, serving["grade"] if serving else None, value)
     per_customer = (score_parts or CustomerScorer.score)(scorer, summary).reindex(summary.index)
-    scores = pd.DataFrame({
-        "recency_days": summary["recency_days"].astype(int),
-        "frequency": summary["frequency"].astype(int),
-        "monetary": summary["monetary"].round(2),
-        "rfm_score": rfm["rfm_score"], "segment": rfm["segment"],
-        "cluster": clusters.describe(summary),
-        "segment_code": rfm["segment_code"],
-        "cluster_code": clusters.explain(summary),
-        "usual_gap_days": summary["mean_gap_days"].round(1),
-    }, index=summary.index).join(per_customer)
-    # One 12-month value everywhere: the one the value model (or its baseline) served; its
-    # bands rank the whole company.
-    scores["clv"] = scores["clv_12m"]
+    scores = _assemble(summary, rfm, clusters, per_customer)
     scores["value_band"] = customer_value.value_bands(scores["clv_12m"])
+    state = InsightsState(as_of, {}, scorer, clusters, summary,
+                          scores["clv_12m"].set_axis(summary.index), {})
     scores = scores.reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
@@ -177,13 +174,67 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         metrics.setdefault("serving", {}).update(value_decisions)
     if support_report:
         metrics["helpdesk_features"] = support_report
-    return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes)
+    state.metrics = metrics
+    return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes, state)
+
+
+def _assemble(summary, rfm, clusters, per_customer) -> pd.DataFrame:
+    """The scores of ``summary``'s customers but their value band (index customer_id)."""
+    scores = pd.DataFrame({
+        "recency_days": summary["recency_days"].astype(int),
+        "frequency": summary["frequency"].astype(int),
+        "monetary": summary["monetary"].round(2),
+        "rfm_score": rfm["rfm_score"], "segment": rfm["segment"],
+        "cluster": clusters.describe(summary),
+        "segment_code": rfm["segment_code"],
+        "cluster_code": clusters.explain(summary),
+        "usual_gap_days": summary["mean_gap_days"].round(1),
+    }, index=summary.index).join(per_customer)
+    # One 12-month value everywhere: the one the value model (or its baseline) served.
+    scores["clv"] = scores["clv_12m"]
+    return scores
+
+
+def score_changes(tx: pd.DataFrame, state: InsightsState, as_of) -> ScoringResult:
+    """The customers of ``tx`` (their whole history: those whose orders changed) scored as of
+    ``as_of`` with the models of a full run (``state``), among its population: their RFM
+    quintiles and value bands are ranked against every customer of that run, these customers'
+    old figures replaced by their new ones. Nothing is learned."""
+    as_of = pd.Timestamp(as_of).normalize()
+    tx = validate_transactions(tx) if len(tx) else tx
+    summary = customer_summary(tx, as_of) if len(tx) else state.population.iloc[:0]
+    summary = summary[summary["frequency"] > 0]
+    population = pd.concat([state.population.drop(summary.index, errors="ignore"), summary])
+    rfm = rfm_scores(population).loc[summary.index]
+    rfm = rfm.join(assign_segments(rfm, summary))
+    scores = _assemble(summary, rfm, state.clusters, state.scorer.score(summary))
+    clv = pd.concat([state.clv_12m.drop(summary.index, errors="ignore"), scores["clv_12m"]])
+    scores["value_band"] = customer_value.value_bands(clv).reindex(summary.index)
+    scores = scores.reset_index()
+    models_of = f"{state.as_of:%Y-%m-%d}"
+    metrics = {
+        **{key: state.metrics[key] for key in ("horizon_days", "method", "backtest",
+                                                "value_backtest", "serving")
+           if key in state.metrics},
+        "scope": "changes", "as_of": as_of.date().isoformat(), "models_as_of": models_of,
+        "n_customers": int(len(scores)),
+        "notes": [f"scored the {len(scores)} customers whose orders changed with the models "
+                  f"and back-tests of the full run as of {models_of}"],
+    }
+    return ScoringResult(scores[SCORES_COLUMNS], metrics, state.metrics["horizon_days"])
 
 
 def run(inputs: Inputs, params: dict, today, log) -> ScoringResult:
     """An insights run's scores as of ``today``. ``params``: the company's settings that Odoo
     hands over with the claimed run."""
     tx = inputs.transactions
+    if inputs.state is not None:
+        started = time.perf_counter()
+        result = score_changes(tx, inputs.state, today)
+        log(f"Scored {len(result.scores)} customers whose orders changed in "
+            f"{time.perf_counter() - started:.1f}s (models of the full run as of "
+            f"{result.metrics['models_as_of']})")
+        return result
     if tx.empty:
         log("No confirmed sale orders: nothing to score.")
         return ScoringResult(pd.DataFrame(columns=SCORES_COLUMNS),
@@ -193,6 +244,8 @@ def run(inputs: Inputs, params: dict, today, log) -> ScoringResult:
     result = score_customers(tx, as_of=today, horizon_days=params.get("horizon_days") or None,
                              min_repeat_customers=params.get("min_repeat_customers") or 50,
                              support=inputs.support)
+    result.state.settings = settings_of(params)
+    result.save_state_to = inputs.state_path
     log(f"Scored {len(result.scores)} customers in {time.perf_counter() - started:.1f}s "
         f"(horizon {result.horizon_days} days)")
     for note in result.metrics.get("notes", []):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from ai_engine.insights.job import ScoringResult
+from ai_engine.insights.state import save
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import columns, write_rows
 
@@ -45,7 +46,8 @@ def insight_columns(scores) -> dict[str, list]:
 
 
 def write(client: OdooClient, run_id: int, result: ScoringResult, log) -> int:
-    """The run's insights, staged; returns the customers written."""
+    """The run's insights, staged; returns the customers written. A full run's models are
+    saved for the runs of changed customers that follow it on this worker."""
     if result.scores.empty:  # no sales: the job scored nobody
         return 0
     started = time.perf_counter()
@@ -53,4 +55,9 @@ def write(client: OdooClient, run_id: int, result: ScoringResult, log) -> int:
     log(f"Wrote {counts['written']} customers' insights in {time.perf_counter() - started:.1f}s"
         + (f" ({counts['skipped_excluded']} excluded from profiling meanwhile)"
            if counts.get("skipped_excluded") else ""))
+    if result.state is not None and result.save_state_to is not None:
+        try:
+            save(result.save_state_to, result.state)
+        except OSError as exc:  # a cache: the next run of changes becomes a full run
+            log(f"The models could not be saved for runs of changed customers ({exc})")
     return counts["written"]

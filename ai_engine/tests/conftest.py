@@ -14,6 +14,16 @@ from ai_engine.cli import app
 SEEDED_CUSTOMERS = 150
 
 
+@pytest.fixture(autouse=True, scope="session")
+def engine_state_dir(tmp_path_factory):
+    """Models a full insights run saves for runs of changed customers: in the session's own
+    directory, never the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("engine-state")
+        patch.setenv("AI_ENGINE_STATE_DIR", str(path))
+        yield path
+
+
 @pytest.fixture
 def user_sees(request):
     """Record what the user sees in this case (user_sees.py): user_sees(family, case, seen)."""

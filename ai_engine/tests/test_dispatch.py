@@ -12,6 +12,7 @@ from ai_engine.odoo_client import (
     OdooConfigError,
     OdooConnectionError,
     OdooError,
+    OdooSettings,
 )
 from ai_engine.sales import SALES_COLUMNS
 from ai_engine.suggestions.evaluate import suggestion_backtest
@@ -141,6 +142,8 @@ class DeskLessOdoo:
 
     def __init__(self):
         self.models = []
+        self.settings = OdooSettings(url="http://odoo.test", db="desk-less", login="engine",
+                                     api_key="k")
 
     def call(self, model, method, *args, **kwargs):
         self.models.append(model)
