@@ -58,3 +58,10 @@ def report_head(title: str, setup: str, command: str) -> str:
 def step_table(rows) -> str:
     return "| step | figure |\n| --- | --- |\n" + "\n".join(
         f"| {step} | {figure} |" for step, figure in rows) + "\n"
+
+
+def write_report(path: Path, text: str) -> None:
+    """A bench's report, written and printed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(text)
