@@ -332,12 +332,18 @@ class AiRun(models.Model):
         self.ensure_one()
         params = self.company_id._ai_run_params(self.task)
         if self.scope == "changes":
-            last = self.sudo().search([("task", "=", self.task), ("state", "=", "done"),
-                                       ("company_id", "=", self.company_id.id)],
-                                      order="started_at desc", limit=1)
-            params.update(scope="changes", changes_since=fields.Datetime.to_string(
-                last.started_at) if last else None)
+            params.update(scope="changes", changes_since=self._ai_since())
         return params
+
+    def _ai_since(self):
+        """When the last successful run of this task and company started: a run of what
+        changed starts from there; None for the first run."""
+        self.ensure_one()
+        last = self.sudo().search([
+            ("task", "=", self.task), ("company_id", "=", self.company_id.id),
+            ("state", "=", "done"), ("id", "!=", self.id),
+        ], order="started_at desc", limit=1)
+        return fields.Datetime.to_string(last.started_at) if last else None
 
     @api.model
     def _ai_engine_run(self, run_id, states, task=None):

@@ -18,13 +18,3 @@ class AiRun(models.Model):
         if self.task == "helpdesk":
             params["since"] = self._ai_since()
         return params
-
-    def _ai_since(self):
-        """When the last successful run of this task and company started: the helpdesk run
-        only analyses what changed since then; None for the first run."""
-        self.ensure_one()
-        last = self.sudo().search([
-            ("task", "=", self.task), ("company_id", "=", self.company_id.id),
-            ("state", "=", "done"), ("id", "!=", self.id),
-        ], order="started_at desc", limit=1)
-        return fields.Datetime.to_string(last.started_at) if last else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,12 +35,17 @@ class Inputs:
     tickets: pd.DataFrame  # helpdesk.extract.TICKET_COLUMNS and partner_lang
     messages: pd.DataFrame | None = None  # helpdesk.extract.MESSAGE_COLUMNS, date order
     standing: pd.DataFrame | None = None  # customer_id → segment_code, churn_risk, excluded, …
+    # An hourly run that read only new or changed tickets: the day's models of the whole desk.
+    models: DeskModels | None = None
+    models_path: Path | None = None  # where a full run keeps what it learned
 
 
 @dataclass
 class HelpdeskResult:
     ticket_rows: list[dict]
     metrics: dict = field(default_factory=dict)
+    models: DeskModels | None = field(default=None, repr=False)  # learned by this run
+    save_models_to: Path | None = None  # where the load step keeps them (Inputs')
 
 
 def customer_side(tickets: pd.DataFrame, messages: pd.DataFrame, subject: bool = True
@@ -75,61 +81,97 @@ def changed_ticket_ids(tickets: pd.DataFrame, messages: pd.DataFrame,
     return set(edited["ticket_id"]) | (set(new_messages["ticket_id"]) & set(tickets["ticket_id"]))
 
 
-def suggest_categories(texts: pd.Series, tickets: pd.DataFrame, targets: list[int]
-                       ) -> tuple[pd.DataFrame, dict]:
-    """``ticket_id, category_id, category_confidence, topic`` for the target tickets."""
+@dataclass
+class DeskModels:
+    """What a helpdesk run learns from the whole desk: the category suggestion that serves (the
+    classifier, the most frequent category, or topics on a desk without categories) and the
+    index of solved, answered tickets with their replies. A full run learns it; the hourly
+    runs reuse it for a day (``model_cache``), reading only new or changed tickets."""
+
+    learned_at: pd.Timestamp
+    n_tickets: int
+    category_metrics: dict
+    classifier: CategorySuggester | None = None
+    most_frequent: tuple[int, float] | None = None  # (category id, its share)
+    topics: TopicFinder | None = None
+    similar: SimilarTickets | None = None
+    replies: pd.Series | None = None  # solved ticket id → the first agent reply
+
+
+def learn_desk(texts: pd.Series, tickets: pd.DataFrame, messages: pd.DataFrame,
+               learned_at) -> DeskModels:
     labelled = tickets[tickets["category_id"].notna()]
-    out = pd.DataFrame({"ticket_id": targets, "category_id": None,
-                        "category_confidence": None, "topic": None})
-    if not targets:
-        return out, {}
+    models = DeskModels(pd.Timestamp(learned_at), int(len(tickets)),
+                        {"category_method": "none (fewer than 10 tickets)"})
     if len(labelled) >= MIN_LABELLED and labelled["category_id"].nunique() >= 2:
         backtest = category_backtest(texts, labelled)
         serving = choose(*((backtest["top1_accuracy"], backtest["majority_baseline"])
                            if backtest else (None, None)), margin=CATEGORY_MARGIN)
         if serving["served"] == "model":
-            model = CategorySuggester().fit(texts[labelled["ticket_id"]],
-                                            labelled["category_id"].astype(int))
-            suggested = model.suggest(texts[targets])
-            out["category_id"] = suggested["category"].astype(int).tolist()
-            out["category_confidence"] = suggested["confidence"].round(4).tolist()
+            models.classifier = CategorySuggester().fit(texts[labelled["ticket_id"]],
+                                                        labelled["category_id"].astype(int))
         else:  # the most frequent category did as well on the desk's newest tickets
             shares = labelled["category_id"].astype(int).value_counts(normalize=True)
-            out["category_id"] = int(shares.index[0])
-            out["category_confidence"] = round(float(shares.iloc[0]), 4)
-        return out, {"category_method": "classifier" if serving["served"] == "model"
-                     else "most frequent category", "labelled_tickets": int(len(labelled)),
-                     "category_backtest": backtest, "serving": {"category": serving}}
-    if len(tickets) >= 10:
-        topics = TopicFinder().fit(texts[tickets["ticket_id"]])
-        out["topic"] = [explain("topic_words", words=words) if words else None
-                        for words in topics.top_words(texts[targets])]
-        return out, {"category_method": "topics", "labelled_tickets": int(len(labelled)),
-                     "topics": topics.descriptions_}
-    return out, {"category_method": "none (fewer than 10 tickets)"}
-
-
-def similar_and_replies(texts: pd.Series, tickets: pd.DataFrame, messages: pd.DataFrame,
-                        targets: list[int]) -> pd.DataFrame:
-    """``ticket_id, similar_ticket_ids, reply, reply_source_id``: solved tickets an agent
-    answered."""
+            models.most_frequent = (int(shares.index[0]), round(float(shares.iloc[0]), 4))
+        models.category_metrics = {
+            "category_method": "classifier" if serving["served"] == "model"
+            else "most frequent category", "labelled_tickets": int(len(labelled)),
+            "category_backtest": backtest, "serving": {"category": serving}}
+    elif len(tickets) >= 10:
+        models.topics = TopicFinder().fit(texts[tickets["ticket_id"]])
+        models.category_metrics = {"category_method": "topics",
+                                   "labelled_tickets": int(len(labelled)),
+                                   "topics": models.topics.descriptions_}
     replies = first_agent_replies(messages)
     solved = tickets[tickets["solved"] & tickets["ticket_id"].isin(replies.index)]
+    if len(solved):
+        models.similar = SimilarTickets().fit(texts[solved["ticket_id"]], solved["ticket_id"])
+        models.replies = replies.reindex(solved["ticket_id"])
+    return models
+
+
+def suggest_categories(models: DeskModels, texts: pd.Series, targets: list[int]
+                       ) -> pd.DataFrame:
+    """``ticket_id, category_id, category_confidence, topic`` for the target tickets."""
+    out = pd.DataFrame({"ticket_id": targets, "category_id": None,
+                        "category_confidence": None, "topic": None})
+    if not targets:
+        return out
+    if models.classifier is not None:
+        suggested = models.classifier.suggest(texts[targets])
+        out["category_id"] = suggested["category"].astype(int).tolist()
+        out["category_confidence"] = suggested["confidence"].round(4).tolist()
+    elif models.most_frequent is not None:
+        out["category_id"], out["category_confidence"] = models.most_frequent
+    elif models.topics is not None:
+        out["topic"] = [explain("topic_words", words=words) if words else None
+                        for words in models.topics.top_words(texts[targets])]
+    return out
+
+
+def similar_and_replies(models: DeskModels, texts: pd.Series, targets: list[int]
+                        ) -> pd.DataFrame:
+    """``ticket_id, similar_ticket_ids, reply, reply_source_id``: solved tickets an agent
+    answered."""
     out = pd.DataFrame({"ticket_id": targets, "similar_ticket_ids": [[] for _ in targets],
                         "reply": None, "reply_source_id": None})
-    if solved.empty or not targets:
+    if models.similar is None or not targets:
         return out
-    index = SimilarTickets().fit(texts[solved["ticket_id"]], solved["ticket_id"])
-    found = index.similar(texts[targets], exclude_ids=targets)
+    found = models.similar.similar(texts[targets], exclude_ids=targets)
     out["similar_ticket_ids"] = [[tid for tid, _sim in hits] for hits in found]
-    out["reply"] = [replies[hits[0][0]] if hits else None for hits in found]
+    out["reply"] = [models.replies[hits[0][0]] if hits else None for hits in found]
     out["reply_source_id"] = [hits[0][0] if hits else None for hits in found]
     return out
 
 
 def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.DataFrame,
-                    scorer, since: pd.Timestamp | None = None) -> HelpdeskResult:
+                    scorer, since: pd.Timestamp | None = None,
+                    models: DeskModels | None = None) -> HelpdeskResult:
     """Everything the helpdesk run writes back, for the tickets that changed since ``since``.
+
+    ``models``: what a full run learned from the whole desk (``learn_desk``), for a run that
+    read only the new or changed tickets; without them they are learned from ``tickets``, and
+    the result carries them (``HelpdeskResult.models``).
 
     ``standing``: customer_id → ``segment_code``, ``churn_risk``, ``excluded`` (the contact
     insights); customers who objected to profiling get no sentiment and no escalation.
@@ -152,8 +194,11 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
                  if profiled else pd.DataFrame(columns=["label", "score", "language",
                                                         "sentence"]))
     sentiment.index = profiled
-    categories, category_metrics = suggest_categories(texts, tickets, targets)
-    similar = similar_and_replies(texts, tickets, messages, targets)
+    learned = models is None
+    if learned:
+        models = learn_desk(texts, tickets, messages, pd.Timestamp.now(tz="UTC").tz_localize(None))
+    categories = suggest_categories(models, texts, targets)
+    similar = similar_and_replies(models, texts, targets)
     insights = categories.merge(similar, on="ticket_id")
     rows = []
     for rec in insights.to_dict("records"):
@@ -177,7 +222,8 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
     elapsed = time.perf_counter() - started
     labels = sentiment["label"].value_counts().to_dict() if len(sentiment) else {}
     metrics = {
-        "n_tickets": int(len(tickets)), "n_changed": len(targets),
+        "n_tickets": int(len(tickets)) if learned else max(models.n_tickets, len(tickets)),
+        "n_changed": len(targets),
         "n_sentiment": len(profiled),
         "sentiment": {str(k): int(v) for k, v in labels.items()},
         "languages": ({str(k): int(v) for k, v in sentiment["language"].value_counts().items()}
@@ -185,9 +231,10 @@ def ticket_insights(tickets: pd.DataFrame, messages: pd.DataFrame, standing: pd.
         "escalated": int(sum(bool(r.get("escalate")) for r in rows)),
         "with_reply": int(sum(r["reply"] is not None for r in rows)),
         "tickets_per_second": round(len(targets) / elapsed, 1) if elapsed and targets else None,
-        **category_metrics,
+        **models.category_metrics,
+        "models_learned_at": f"{models.learned_at:%Y-%m-%d %H:%M}",
     }
-    return HelpdeskResult(rows, metrics)
+    return HelpdeskResult(rows, metrics, models if learned else None)
 
 
 def run(inputs: Inputs, params: dict, today, log) -> HelpdeskResult:
@@ -198,10 +245,13 @@ def run(inputs: Inputs, params: dict, today, log) -> HelpdeskResult:
         return HelpdeskResult([], {"n_tickets": 0})
     since = pd.Timestamp(params["since"]) if params.get("since") else None
     result = ticket_insights(inputs.tickets, inputs.messages, inputs.standing, SentimentScorer(),
-                             since=since)
+                             since=since, models=inputs.models)
+    result.save_models_to = inputs.models_path
     log(f"Analysed {result.metrics['n_changed']} new or changed tickets"
         + (f" (since {since})" if since is not None else "")
-        + f" at {result.metrics['tickets_per_second']} tickets/s")
+        + f" at {result.metrics['tickets_per_second']} tickets/s, with the desk's models "
+        + ("learned now" if inputs.models is None
+           else f"learned at {result.metrics['models_learned_at']}"))
     return result
 
 def _escalate(score: float, customer, standing: pd.DataFrame) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from ai_engine import model_cache
 from ai_engine.helpdesk.job import HelpdeskResult
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import write_rows
@@ -23,4 +24,5 @@ def write(client: OdooClient, run_id: int, result: HelpdeskResult, log) -> int:
     started = time.perf_counter()
     counts = write_rows(client, "helpdesk.ticket", run_id, result.ticket_rows, BATCH_SIZE)
     log(f"Wrote {counts.get('updated', 0)} tickets in {time.perf_counter() - started:.1f}s")
+    model_cache.keep(result.save_models_to, result.models, log)
     return counts.get("updated", 0)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ai_engine.insights.job import Inputs
 from ai_engine.insights.state import load as load_state
-from ai_engine.insights.state import state_path
+from ai_engine.model_cache import cache_path
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import m2o_id, selection_values
 from ai_engine.sales import changed_customers_transactions, sale_transactions
@@ -38,7 +38,7 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     """Every customer's history; for a run of the changed customers (``scope: changes``) only
     theirs, with the models this worker saved at the company's last full run, when it has
     them (``state.load`` says why not: then every customer, as a full run)."""
-    path = state_path(client.settings.url, client.settings.db, company_id)
+    path = cache_path(client.settings.url, client.settings.db, company_id, "insights")
     if params.get("scope") == "changes":
         changes = read_changes(client, company_id, params, path, log)
         if changes is not None:

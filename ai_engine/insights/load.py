@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
+from ai_engine import model_cache
 from ai_engine.insights.job import ScoringResult
-from ai_engine.insights.state import save
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import columns, write_rows
 
@@ -55,9 +55,5 @@ def write(client: OdooClient, run_id: int, result: ScoringResult, log) -> int:
     log(f"Wrote {counts['written']} customers' insights in {time.perf_counter() - started:.1f}s"
         + (f" ({counts['skipped_excluded']} excluded from profiling meanwhile)"
            if counts.get("skipped_excluded") else ""))
-    if result.state is not None and result.save_state_to is not None:
-        try:
-            save(result.save_state_to, result.state)
-        except OSError as exc:  # a cache: the next run of changes becomes a full run
-            log(f"The models could not be saved for runs of changed customers ({exc})")
+    model_cache.keep(result.save_state_to, result.state, log)
     return counts["written"]

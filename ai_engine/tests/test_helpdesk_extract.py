@@ -2,6 +2,7 @@
 
 from ai_engine.helpdesk.extract import read
 from ai_engine.helpdesk.job import ticket_insights
+from ai_engine.odoo_client import OdooSettings
 from ai_engine.text.sentiment import SentimentScorer
 
 LANGS = {5: "en_US", 6: False, 7: "de_DE", 8: "zh_CN"}
@@ -20,6 +21,8 @@ class FakeOdoo:
 
     def __init__(self):
         self.partner_reads = []
+        self.settings = OdooSettings(url="http://odoo.test", db="desk", login="engine",
+                                     api_key="k")
 
     def search_read_batched(self, model, domain, fields, batch_size=5000, context=None):
         if model == "helpdesk.ticket":

@@ -115,10 +115,10 @@ def test_a_message_that_opens_with_thanks_is_still_read(scorer):
     assert "scanner is broken" in row["sentiment_sentence"]
 
 
-def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
+def generated_desk(cut=240):
+    """300 generated tickets, the first ``cut`` solved, categorised and answered."""
     generated = generate_tickets(300, seed=4)
     codes = {name: i + 1 for i, name in enumerate(sorted(generated["category"].unique()))}
-    cut = 240
     tickets = pd.DataFrame({
         "ticket_id": generated["ticket_id"], "customer_id": generated["customer_id"],
         "subject": generated["subject"], "description": generated["description"],
@@ -131,8 +131,16 @@ def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
     messages = pd.DataFrame({"ticket_id": generated["ticket_id"][:cut],
                              "date": generated["created"][:cut],
                              "body": generated["reply"][:cut], "from_agent": True})
-    standing = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
-    result = ticket_insights(tickets, messages, standing, scorer,
+    return generated, codes, tickets, messages
+
+
+STANDING = pd.DataFrame(columns=["segment_code", "churn_risk", "excluded"])
+
+
+def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
+    cut = 240
+    generated, codes, tickets, messages = generated_desk(cut)
+    result = ticket_insights(tickets, messages, STANDING, scorer,
                              since=generated["created"].iloc[cut])
     rows = result.ticket_rows
     assert {r["id"] for r in rows} == set(generated["ticket_id"][cut:])
@@ -142,6 +150,24 @@ def test_ticket_insights_suggest_categories_on_a_generated_desk(scorer):
     assert result.metrics["category_backtest"]["top1_accuracy"] > \
         result.metrics["category_backtest"]["majority_baseline"]
     assert all(r["reply"] for r in rows if r["similar_ticket_ids"])
+
+
+def test_an_hourly_run_with_the_days_models_answers_as_the_full_run_did(scorer):
+    cut = 240
+    generated, _codes, tickets, messages = generated_desk(cut)
+    since = generated["created"].iloc[cut]
+    full = ticket_insights(tickets, messages, STANDING, scorer, since=since)
+    assert full.models is not None and full.models.n_tickets == len(tickets)
+    # The hourly run reads only the tickets that may have changed: ten of the new ones.
+    changed = tickets.iloc[cut:cut + 10]
+    hourly = ticket_insights(changed, messages[messages["ticket_id"].isin(changed["ticket_id"])],
+                             STANDING, scorer, since=since, models=full.models)
+    assert hourly.models is None  # nothing learned again
+    expected = [row for row in full.ticket_rows if row["id"] in set(changed["ticket_id"])]
+    assert hourly.ticket_rows == expected and len(expected) == 10
+    assert any(row["similar_ticket_ids"] for row in expected)
+    assert hourly.metrics["n_tickets"] == len(tickets)
+    assert hourly.metrics["category_backtest"] == full.metrics["category_backtest"]
 
 
 def test_solved_tickets_and_gone_customers_are_not_escalated(scorer):

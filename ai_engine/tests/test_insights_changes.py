@@ -5,6 +5,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from ai_engine import model_cache
 from ai_engine.datasets.synthetic import generate_history
 from ai_engine.insights import job, state
 
@@ -56,7 +57,7 @@ def test_a_run_of_changes_needs_the_state_of_a_recent_full_run_with_the_same_set
     path = tmp_path / "insights.joblib"
     assert state.load(path, {}, as_of) == (None, "no models of a full run on this worker")
     full.state.settings = state.settings_of({})
-    state.save(path, full.state)
+    model_cache.save(path, full.state)
     loaded, why = state.load(path, {}, as_of + pd.Timedelta(days=1))
     assert why == "" and loaded.as_of == full.state.as_of
     assert "days old" in state.load(path, {}, as_of + pd.Timedelta(days=8))[1]

@@ -161,6 +161,10 @@ def test_helpdesk_run_scores_tickets_then_only_what_changed(odoo_server, engine,
     result = CliRunner().invoke(app, ["run", "--task", "helpdesk", "--json"], env=env)
     [outcome] = json.loads(result.output)
     assert outcome["state"] == "done" and outcome["metrics"]["n_changed"] == 1
+    # Read only what may have changed, with the desk's models of the first run.
+    [run] = admin.call("ai.run", "read", [outcome["run_id"]], ["log"])
+    assert "new or changed tickets and" in run["log"] and "models learned at" in run["log"]
+    assert outcome["metrics"]["n_tickets"] == n_tickets
     [after] = _tickets(admin, [("id", "=", happy["id"])], ["ai_sentiment_score"])
     assert after["ai_sentiment_score"] < happy["ai_sentiment_score"]
 
