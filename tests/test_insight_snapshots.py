@@ -33,6 +33,32 @@ class TestInsightSnapshots(AiCrmCommon):
         self.assertTrue(self.customer.ai_scored_at)
         self.assertEqual(self.individual.ai_churn_reasons, "Only one order so far")
 
+    def test_rows_sent_as_columns_are_written_the_same(self):
+        rows = [self.insight_row(self.customer),
+                self.insight_row(self.individual, churn_reasons=None, monetary=10.25)]
+        fnames = ["recency_days", "monetary", "churn_reasons", "cluster", "next_order_date",
+                  "segment_id", "churn_probability"]
+
+        def written():
+            return [{name: record[name] for name in fnames} for record in
+                    self.insight_of(self.customer) + self.insight_of(self.individual)]
+
+        self.apply(rows)
+        as_rows = written()
+        columns = {key: [row.get(key) for row in rows] for key in rows[0]}
+        self.assertEqual(self.apply(columns), {"written": 2, "skipped_excluded": 0})
+        self.assertEqual(written(), as_rows)
+        self.assertEqual(as_rows[1]["monetary"], 10.25)
+        run = self.start_run()
+        Insight = self.env["ai.partner.insight"].with_user(self.engine_user)
+        for bad, words in (({"partner_id": [self.customer.id], "frequency": [1, 2]},
+                            "different lengths"),
+                           ({"partner_id": self.customer.id}, "lists of values")):
+            with self.subTest(bad=bad), self.assertRaisesRegex(ValidationError, words):
+                Insight.ai_write(run.id, bad)
+        self.assertFalse(Insight.sudo().with_context(active_test=False).search(
+            [("run_id", "=", run.id)]), "nothing staged")
+
     def test_staged_results_show_only_once_the_run_is_done(self):
         run = self.start_run()
         Insight = self.env["ai.partner.insight"].with_user(self.engine_user)
