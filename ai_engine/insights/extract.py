@@ -13,7 +13,8 @@ from ai_engine.insights.state import load as load_state
 from ai_engine.model_cache import cache_path
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import m2o_id, selection_values
-from ai_engine.sales import changed_customers_transactions, sale_transactions
+from ai_engine.sales import changed_customers_transactions
+from ai_engine.shared_sales import company_transactions
 
 
 def read_support(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
@@ -44,7 +45,7 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
         if changes is not None:
             return changes
     started = time.perf_counter()
-    tx = sale_transactions(client, company_id, company_orders=params.get("company_orders"))
+    tx = company_transactions(client, company_id, params.get("company_orders"), log)
     log(f"Extracted {len(tx)} order lines of {tx['customer_id'].nunique()} customers "
         f"in {time.perf_counter() - started:.1f}s")
     if tx.empty:

@@ -8,7 +8,7 @@ import pandas as pd
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import m2o_id, read_by_ids
 from ai_engine.retention.job import CUSTOMER_COLUMNS, Inputs
-from ai_engine.sales import sale_transactions
+from ai_engine.shared_sales import company_transactions
 
 
 def read_customers(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def read_waves(client: OdooClient, company_id: int, batch_size: int = 5000
 
 
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
-    tx = sale_transactions(client, company_id, company_orders=params.get("company_orders"))
+    tx = company_transactions(client, company_id, params.get("company_orders"), log)
     customers = read_customers(client, company_id)
     waves, members = read_waves(client, company_id)
     log(f"Extracted {len(tx)} order lines, {len(customers)} customers' insights, "

@@ -9,7 +9,7 @@ import pandas as pd
 from ai_engine.insights.published import read_published
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import read_by_ids
-from ai_engine.sales import sale_transactions
+from ai_engine.shared_sales import company_transactions
 from ai_engine.suggestions.job import Inputs
 
 
@@ -47,7 +47,7 @@ def suggestion_events(client: OdooClient, company_id: int, batch_size: int = 500
 
 
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
-    tx = sale_transactions(client, company_id, company_orders=params.get("company_orders"))
+    tx = company_transactions(client, company_id, params.get("company_orders"), log)
     tx = tx[tx["product_id"].notna()]
     log(f"Extracted {len(tx)} order lines with a product")
     if tx.empty:

@@ -1,10 +1,15 @@
-"""A run of the changed customers against a real Odoo 18: after a full run, a new order makes
-the next run of changes rescore that customer alone and keep everyone else's insights."""
+"""Runs that read only what changed, against a real Odoo 18: after a full run, a new order makes
+the next run of changes rescore that customer alone and keep everyone else's insights; the
+night's first read of the sales history serves the next tasks, brought up to date."""
 
+import datetime as dt
+
+import pandas.testing as pdt
 import pytest
 from conftest import SEEDED_CUSTOMERS
 
-from ai_engine import dispatch
+from ai_engine import dispatch, shared_sales
+from ai_engine.sales import sale_transactions
 
 pytestmark = pytest.mark.odoo
 
@@ -40,3 +45,27 @@ def test_a_run_of_changed_customers_rescores_only_them(engine, admin, seeded, us
         p: v for p, v in before.items() if p != customer}
     user_sees("Changes", "a new order, then the hourly run of changed customers",
               run["log"].splitlines()[-2])
+
+
+def test_the_next_tasks_take_the_first_read_of_the_night_brought_up_to_date(
+        engine, admin, seeded, monkeypatch, tmp_path):
+    monkeypatch.setenv("AI_ENGINE_STATE_DIR", str(tmp_path))  # no copy yet on this "worker"
+    # Odoo and this test share a clock: the seed's orders, minutes old, are not "changed".
+    monkeypatch.setattr(shared_sales, "CLOCK_MARGIN", dt.timedelta(0))
+    [user] = engine.call("res.users", "read", [engine.uid], ["company_id"])
+    company_id = user["company_id"][0]
+    said = []
+    first = shared_sales.company_transactions(engine, company_id, None, said.append)
+    assert not said  # read whole, and kept
+    customer = int(first["customer_id"].iloc[-1])
+    [product] = admin.call("product.product", "search", [("sale_ok", "=", True)], limit=1)
+    order = admin.call("sale.order", "create", {"partner_id": customer, "order_line": [
+        (0, 0, {"product_id": product, "product_uom_qty": 2, "price_unit": 50.0})]})
+    admin.call("sale.order", "action_confirm", [order])
+    kept = shared_sales.company_transactions(engine, company_id, None, said.append)
+    assert "brought up to date: 1 customers whose orders changed" in said[-1]
+    whole = sale_transactions(engine, company_id)
+    columns = list(whole.columns)
+    pdt.assert_frame_equal(kept.sort_values(columns).reset_index(drop=True),
+                           whole.sort_values(columns).reset_index(drop=True))
+    assert len(whole) == len(first) + 1

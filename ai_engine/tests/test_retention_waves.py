@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ai_engine.datasets.synthetic import generate_history, respond_to_calls
-from ai_engine.odoo_client import OdooMethodMissing
+from ai_engine.odoo_client import OdooMethodMissing, OdooSettings
 from ai_engine.retention import evaluate
 from ai_engine.retention.job import Inputs, draw_wave, eligible, measure, run
 
@@ -158,6 +158,8 @@ class RetentionOdoo:
 
     def __init__(self):
         self.sent = []
+        self.settings = OdooSettings(url="http://odoo.test", db="retention", login="engine",
+                                     api_key="k")
 
     def call(self, model, method, *args, **kwargs):
         if method in ("ai_write", "ai_create_wave"):
