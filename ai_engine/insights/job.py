@@ -217,9 +217,7 @@ def score_changes(tx: pd.DataFrame, state: InsightsState, as_of) -> ScoringResul
                                                 "value_backtest", "serving")
            if key in state.metrics},
         "scope": "changes", "as_of": as_of.date().isoformat(), "models_as_of": models_of,
-        "n_customers": int(len(scores)),
-        "notes": [f"scored the {len(scores)} customers whose orders changed with the models "
-                  f"and back-tests of the full run as of {models_of}"],
+        "n_customers": int(len(scores)),  # the run form's summary says which models served
     }
     return ScoringResult(scores[SCORES_COLUMNS], metrics, state.metrics["horizon_days"])
 
