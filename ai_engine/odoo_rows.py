@@ -89,3 +89,15 @@ def write_rows(client: OdooClient, model: str, run_id: int, rows: Rows,
         for key, count in client.call(model, "ai_write", run_id, batch).items():
             totals[key] = totals.get(key, 0) + count
     return totals
+
+
+def write_frame(client: OdooClient, model: str, run_id: int, frame, to_columns,
+                batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+    """``write_rows`` of a frame, made into columns one batch at a time (``to_columns``): a
+    run's millions of suggestions never exist twice, as a frame and as lists, at once."""
+    totals: dict = {}
+    for start in range(0, len(frame), batch_size):
+        batch = to_columns(frame.iloc[start:start + batch_size])
+        for key, count in write_rows(client, model, run_id, batch, batch_size).items():
+            totals[key] = totals.get(key, 0) + count
+    return totals

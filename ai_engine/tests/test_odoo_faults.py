@@ -89,13 +89,12 @@ def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, m
 
 def test_odoo_stopped_during_write_back(odoo_server, engine, admin, published, monkeypatch,
                                         user_sees):
-    def cut_after_one_batch(client, model, run_id, rows, batch_size=5000):
-        write_rows(client, model, run_id, {key: column[:100] for key, column in rows.items()})
+    def cut_after_one_batch(client, model, run_id, frame, to_columns, batch_size=5000):
+        write_rows(client, model, run_id, to_columns(frame.iloc[:100]))
         odoo_server.halt()
-        rest = {key: column[100:] for key, column in rows.items()}
-        return write_rows(client, model, run_id, rest)
+        return write_rows(client, model, run_id, to_columns(frame.iloc[100:]))
 
-    monkeypatch.setattr(insights.load, "write_rows", cut_after_one_batch)
+    monkeypatch.setattr(insights.load, "write_frame", cut_after_one_batch)
     run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
     # The first batch is staged, unseen: the company still shows the previous run whole.
     assert insights_by_run(admin)[run_id] > 0
