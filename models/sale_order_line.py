@@ -1,3 +1,5 @@
+import contextlib
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
@@ -34,14 +36,15 @@ class SaleOrderLine(models.Model):
         """``changed_since`` as a datetime; None: the whole history."""
         if value is None or value is False:
             return None
-        try:
-            if isinstance(value, str):
-                return fields.Datetime.to_datetime(value)
-        except ValueError:
-            pass
-        raise ValidationError(self.env._(
-            "changed_since must be a date and time like 2026-12-07 06:00:00, not %(value)r.",
-            value=value))
+        parsed = None
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):  # refused below, with the value named
+                parsed = fields.Datetime.to_datetime(value)
+        if parsed is None:
+            raise ValidationError(self.env._(
+                "changed_since must be a date and time like 2026-12-07 06:00:00, not "
+                "%(value)r.", value=value))
+        return parsed
 
     @api.model
     def _ai_check_sales_args(self, company_id, after_id, limit):
