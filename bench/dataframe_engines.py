@@ -112,7 +112,7 @@ def measure(name: str, customers: int, seed: int) -> dict:
         out = ENGINES[name](tx, as_of)
         times.append(time.perf_counter() - started)
     return {"name": name, "lines": len(tx), "best_s": min(times),
-            "peak_over_history_mb": _status_mb("VmHWM") - base, "answer": out}
+            "peak_over_history_mb": max(0.0, _status_mb("VmHWM") - base), "answer": out}
 
 
 def _status_mb(key: str) -> float:
