@@ -72,9 +72,10 @@ def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, m
                                         user_sees):
     real = sales.read_sales_columns
 
-    def outage(client, company_id, page_size=None):
+    def outage(client, company_id, page_size=None, changed_since=None):
+        # Both ways an insights run reads: the whole history, or a kept copy's changes.
         odoo_server.halt()
-        return real(client, company_id, page_size)
+        return real(client, company_id, page_size, changed_since)
 
     monkeypatch.setattr(sales, "read_sales_columns", outage)
     run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
