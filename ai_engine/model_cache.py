@@ -21,10 +21,12 @@ import joblib
 FORMAT = 1  # bumped when what is saved changes; a file of another format is not read
 
 
-def cache_path(url: str, db: str, company_id: int, feature: str) -> Path:
+def cache_path(client, company_id: int, feature: str) -> Path:
+    """Where ``feature``'s state of ``company_id`` on ``client``'s Odoo database is kept."""
     root = Path(os.environ.get("AI_ENGINE_STATE_DIR") or os.environ.get("CACHE_DIRECTORY")
                 or Path.home() / ".cache" / "ai-engine")
-    database = hashlib.sha256(f"{url}|{db}".encode()).hexdigest()[:16]
+    settings = client.settings
+    database = hashlib.sha256(f"{settings.url}|{settings.db}".encode()).hexdigest()[:16]
     return root / database / f"{feature}-company-{company_id}.joblib"
 
 

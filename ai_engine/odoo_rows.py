@@ -84,20 +84,23 @@ def write_rows(client: OdooClient, model: str, run_id: int, rows: Rows,
                batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     """``model.ai_write(run_id, batch)`` for every batch of ``rows`` (each all or nothing on
     the server); the counts it answers, summed."""
-    totals: dict = {}
-    for batch in batches(rows, batch_size):
-        for key, count in client.call(model, "ai_write", run_id, batch).items():
-            totals[key] = totals.get(key, 0) + count
-    return totals
+    return _summed(client.call(model, "ai_write", run_id, batch)
+                   for batch in batches(rows, batch_size))
 
 
 def write_frame(client: OdooClient, model: str, run_id: int, frame, to_columns,
                 batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     """``write_rows`` of a frame, made into columns one batch at a time (``to_columns``): a
     run's millions of suggestions never exist twice, as a frame and as lists, at once."""
+    return _summed(client.call(model, "ai_write", run_id,
+                               to_columns(frame.iloc[start:start + batch_size]))
+                   for start in range(0, len(frame), batch_size))
+
+
+def _summed(answers) -> dict:
+    """The counts ``ai_write`` answered for each batch, added key by key."""
     totals: dict = {}
-    for start in range(0, len(frame), batch_size):
-        batch = to_columns(frame.iloc[start:start + batch_size])
-        for key, count in write_rows(client, model, run_id, batch, batch_size).items():
+    for answer in answers:
+        for key, count in answer.items():
             totals[key] = totals.get(key, 0) + count
     return totals

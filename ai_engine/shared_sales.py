@@ -38,7 +38,7 @@ def company_transactions(client: OdooClient, company_id: int, company_orders: in
                          log) -> pd.DataFrame:
     """``sales.sale_transactions`` of the company, from this worker's recent copy when it has
     one (brought up to date), else read whole (and kept for the next tasks)."""
-    path = model_cache.cache_path(client.settings.url, client.settings.db, company_id, "sales")
+    path = model_cache.cache_path(client, company_id, "sales")
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     copy, _why = model_cache.load(path)
     if copy is not None and now - copy["read_at"] <= dt.timedelta(hours=MAX_AGE_HOURS):

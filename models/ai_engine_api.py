@@ -116,10 +116,6 @@ class AiEngineApi(models.AbstractModel):
             raise ValidationError(self.env._(
                 "Columns of different lengths (%(lengths)s): nothing was written.",
                 lengths=", ".join(map(str, sorted(lengths)))))
-        if lengths and lengths.pop() > MAX_ROWS:
-            raise ValidationError(self.env._(
-                "At most %(max)s rows per call, not %(n)s.", max=MAX_ROWS,
-                n=len(next(iter(columns.values())))))
         keys = list(columns)
         return [dict(zip(keys, values, strict=True))
                 for values in zip(*columns.values(), strict=True)]

@@ -147,19 +147,16 @@ class AiEngineSnapshot(models.AbstractModel):
         """The run's rows replace the company's previous ones, in the caller's transaction;
         a run of the changed customers replaces only the rows of the customers it wrote."""
         self.flush_model()
+        table = SQL.identifier(self._table)
+        only_written = SQL()
         if run.scope == "changes" and self._ai_partner_field:
-            self.env.cr.execute(SQL(
-                "DELETE FROM %(table)s WHERE company_id = %(company)s"
-                " AND run_id IS DISTINCT FROM %(run)s AND %(partner)s IN ("
-                "  SELECT %(partner)s FROM %(table)s WHERE run_id = %(run)s)",
-                table=SQL.identifier(self._table), company=run.company_id.id, run=run.id,
-                partner=SQL.identifier(self._ai_partner_field),
-            ))
-        else:
-            self.env.cr.execute(SQL(
-                "DELETE FROM %s WHERE company_id = %s AND run_id IS DISTINCT FROM %s",
-                SQL.identifier(self._table), run.company_id.id, run.id,
-            ))
+            partner = SQL.identifier(self._ai_partner_field)
+            only_written = SQL(" AND %s IN (SELECT %s FROM %s WHERE run_id = %s)",
+                               partner, partner, table, run.id)
+        self.env.cr.execute(SQL(
+            "DELETE FROM %s WHERE company_id = %s AND run_id IS DISTINCT FROM %s%s",
+            table, run.company_id.id, run.id, only_written,
+        ))
         retired = self.env.cr.rowcount
         self.env.cr.execute(SQL("UPDATE %s SET active = TRUE WHERE run_id = %s",
                                 SQL.identifier(self._table), run.id))

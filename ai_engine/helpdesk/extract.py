@@ -115,8 +115,7 @@ def read_customer_standing(client: OdooClient, company_id: int, customer_ids,
 def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     """The whole desk, or — when this worker learned the desk's models less than
     ``RELEARN_HOURS`` ago — only the tickets that may have changed since the last run."""
-    path = model_cache.cache_path(client.settings.url, client.settings.db, company_id,
-                                  "helpdesk")
+    path = model_cache.cache_path(client, company_id, "helpdesk")
     since = params.get("since")
     models, why = desk_models(path) if since else (None, "")
     started = time.perf_counter()

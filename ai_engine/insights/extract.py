@@ -39,7 +39,7 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
     """Every customer's history; for a run of the changed customers (``scope: changes``) only
     theirs, with the models this worker saved at the company's last full run, when it has
     them (``state.load`` says why not: then every customer, as a full run)."""
-    path = cache_path(client.settings.url, client.settings.db, company_id, "insights")
+    path = cache_path(client, company_id, "insights")
     if params.get("scope") == "changes":
         changes = read_changes(client, company_id, params, path, log)
         if changes is not None:

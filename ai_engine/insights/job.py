@@ -156,8 +156,7 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
     per_customer = (score_parts or CustomerScorer.score)(scorer, summary).reindex(summary.index)
     scores = _assemble(summary, rfm, clusters, per_customer)
     scores["value_band"] = customer_value.value_bands(scores["clv_12m"])
-    state = InsightsState(as_of, {}, scorer, clusters, summary,
-                          scores["clv_12m"].set_axis(summary.index), {})
+    clv_12m = scores["clv_12m"]
     scores = scores.reset_index()
     metrics = {
         "as_of": as_of.date().isoformat(), "horizon_days": horizon, "method": method,
@@ -174,7 +173,9 @@ def score_customers(tx: pd.DataFrame, as_of=None, horizon_days: int | None = Non
         metrics.setdefault("serving", {}).update(value_decisions)
     if support_report:
         metrics["helpdesk_features"] = support_report
-    state.metrics = metrics
+    settings = settings_of({"horizon_days": horizon_days,
+                            "min_repeat_customers": min_repeat_customers})
+    state = InsightsState(as_of, settings, scorer, clusters, summary, clv_12m, metrics)
     return ScoringResult(scores[SCORES_COLUMNS], metrics, horizon, back_outcomes, state)
 
 
@@ -242,7 +243,6 @@ def run(inputs: Inputs, params: dict, today, log) -> ScoringResult:
     result = score_customers(tx, as_of=today, horizon_days=params.get("horizon_days") or None,
                              min_repeat_customers=params.get("min_repeat_customers") or 50,
                              support=inputs.support)
-    result.state.settings = settings_of(params)
     result.save_state_to = inputs.state_path
     log(f"Scored {len(result.scores)} customers in {time.perf_counter() - started:.1f}s "
         f"(horizon {result.horizon_days} days)")
