@@ -100,17 +100,20 @@ def test_order_references_carry_no_sentiment(scorer):
     assert list(scored["label"]) == ["positive", "neutral"]
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped weights learned tickets labelled by the "
-                   "first guide, where a fault report is negative: the first three read negative "
-                   "until the weights are retrained on the relabelled training tickets")
 def test_calm_fault_reports_and_plain_questions_are_neutral(scorer):
     # Sentiment is the customer's mood: a fault told calmly is not a complaint. The Chinese
     # question ("do the headphones come with a manual?") scored -0.84 and was escalated.
-    scored = scorer.score(["Two chairs arrived scratched and the box was damaged.",
-                           "The invoice S10442 shows the wrong VAT number, please correct it.",
+    scored = scorer.score(["The invoice S10442 shows the wrong VAT number, please correct it.",
                            "Headphones有没有说明书？",
                            "Mein Paket ist noch nicht angekommen. Können Sie das prüfen?"])
-    assert list(scored["label"]) == ["neutral"] * 4
+    assert list(scored["label"]) == ["neutral"] * 3
+
+
+@pytest.mark.xfail(strict=True, reason="damage told without a request: the English mood head "
+                   "learned from a few hundred tickets and reads this one as a complaint")
+def test_damage_told_calmly_is_neutral(scorer):
+    scored = scorer.score(["Two chairs arrived scratched and the box was damaged."])
+    assert list(scored["label"]) == ["neutral"]
 
 
 def test_a_long_review_follows_its_overall_judgement(scorer):

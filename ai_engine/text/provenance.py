@@ -64,6 +64,8 @@ def check_provenance(model_path: str | Path) -> dict:
         raise AiEngineError(f"Sentiment weights {model_path} are not the ones their provenance "
                             f"describes (SHA-256 {actual[:12]}…, recorded {expected[:12]}…): "
                             "restore the file or retrain with `ai-engine train-sentiment`.")
+    if "lexicon_patch" not in record:  # weights that do not read VADER (the mood heads)
+        return record
     trained, runtime = sorted(record["lexicon_patch"]["vader_removed"]), runtime_lexicon_patch()
     if trained != runtime:
         raise AiEngineError(f"NOT_SENTIMENT_IN_TICKETS drops {runtime} from VADER at run time, "

@@ -113,5 +113,9 @@ class LanguageView:
     def polarity(self, texts: list[str]) -> np.ndarray:
         return self.model.polarity(texts, self.language)
 
+    @property
+    def band(self) -> tuple[float, float]:
+        return self.model.band
+
     def labels(self, polarity: np.ndarray) -> np.ndarray:
-        return labels_in_band(polarity, self.model.band)
+        return labels_in_band(polarity, self.band)

