@@ -175,3 +175,20 @@ def test_stored_lists_default_to_the_model(shop):
     expected = model.recommend([first], top=20)
     got = personal[personal["customer_id"] == first]
     assert list(got["product_id"].astype(str)) == list(expected["product_id"])
+
+
+@pytest.mark.parametrize("serving", [{"suggestions_repeat": MODEL, "suggestions_new": BASELINE},
+                                     {"suggestions_repeat": BASELINE,
+                                      "suggestions_new": BASELINE}],
+                         ids=["new-slots-baseline", "both-baselines"])
+def test_lists_composed_in_chunks_of_customers_equal_one_piece(shop, monkeypatch, serving):
+    # Composing 10,000 customers at a time bounds memory; the lists must not change with it.
+    tx, products, model, _ = shop
+    from ai_engine.suggestions import job
+
+    monkeypatch.setattr(job, "SERVE_CHUNK", 10**9)
+    _, whole = stored_lists(model, products, serving, tx)
+    monkeypatch.setattr(job, "SERVE_CHUNK", 37)  # 500 customers: 14 chunks, the last short
+    _, chunked = stored_lists(model, products, serving, tx)
+    assert len(whole) > 37 * 20
+    pd.testing.assert_frame_equal(chunked, whole)
