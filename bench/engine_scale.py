@@ -55,15 +55,32 @@ print(json.dumps({"seconds": seconds, "peak_gb": int(status["VmHWM"].split()[0])
 """
 
 
-def history(customers: int, folder: Path) -> tuple[Path, int]:
+def history(customers: int, folder: Path, products: int | None = None) -> tuple[Path, int]:
     from ai_engine.datasets.synthetic import generate_history
     from ai_engine.datasets.synthetic_catalogue import generate_products
 
-    tx = generate_history(customers, start="2023-10-01", end="2024-12-31", seed=0)
+    tx, catalogue = generate_history(customers, start="2023-10-01", end="2024-12-31",
+                                     seed=0), generate_products(0)
+    if products:
+        tx, catalogue = spread_catalogue(tx, catalogue, products)
     path = folder / f"history-{customers}.pkl"
     with path.open("wb") as out:
-        pickle.dump((tx, generate_products(0)), out)
+        pickle.dump((tx, catalogue), out)
     return path, len(tx)
+
+
+def spread_catalogue(tx, catalogue, products: int, seed: int = 0):
+    """The catalogue copied to about ``products`` products, each line's product replaced by a
+    random copy of itself: what bench/odoo_scale.py's SQL copies make of the same history
+    (the generator alone has 140 products)."""
+    import numpy as np
+
+    per = max(1, products // len(catalogue))
+    position = catalogue.reset_index(drop=True).reset_index().set_index("product_id")["index"]
+    copy = np.random.default_rng(seed).integers(0, per, len(tx))
+    tx = tx.assign(product_id=(tx["product_id"].map(position) * per + copy).astype("int64"))
+    copies = catalogue.loc[catalogue.index.repeat(per)].reset_index(drop=True)
+    return tx, copies.assign(product_id=np.arange(len(copies), dtype="int64"))
 
 
 def measure(code_root: Path, task: str, path: Path) -> dict:
@@ -86,6 +103,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--against", help="git ref of the earlier release to measure beside")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--products", type=int, help="spread the 140-product catalogue over "
+                        "about this many copies, as the Odoo bench does (default: as generated)")
+    parser.add_argument("--out", type=Path, default=REPORT)
     args = parser.parse_args()
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
@@ -95,7 +115,7 @@ def main() -> None:
         earlier = worktree(args.against, folder) if args.against else None
         try:
             for customers in args.sizes:
-                path, lines = history(customers, folder)
+                path, lines = history(customers, folder, args.products)
                 for task in ("insights", "suggestions"):
                     row = {"customers": customers, "lines": lines, "task": task,
                            "now": measure(ROOT, task, path),
@@ -106,10 +126,11 @@ def main() -> None:
             if earlier:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                 str(earlier)], capture_output=True)
-    write_report(rows, head, args.against)
+    write_report(rows, head, args.against, args.products, args.out)
 
 
-def write_report(rows: list[dict], head: str, against: str | None) -> None:
+def write_report(rows: list[dict], head: str, against: str | None, products: int | None,
+                 out: Path) -> None:
     load = os.getloadavg()
     earlier = f"`{against}`" if against else "—"
     lines = [
@@ -119,7 +140,12 @@ def write_report(rows: list[dict], head: str, against: str | None) -> None:
         f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min). This release: "
         f"`{head}`; earlier release: {earlier}, same data, same run.", "",
         "Command: `.venv/bin/python bench/engine_scale.py"
-        + (f" --against {against}`" if against else "`"), "",
+        + (f" --against {against}" if against else "")
+        + (f" --products {products} --out {out.relative_to(ROOT)}" if products else "")
+        + "`", "",
+        *([f"Catalogue: the generator's 140 products copied to about {products:,}, each order "
+           "line's product a random copy of itself (what bench/odoo_scale.py's SQL copies make "
+           "of a history).", ""] if products else []),
         "Each cell: the job's `run` (back-test included), seconds, and the process's peak "
         "memory with the history loaded; target at 100,000 customers: at most 2 GB.", "",
         "| customers | order lines | task | time | peak memory | earlier: time | earlier: peak "
@@ -136,8 +162,8 @@ def write_report(rows: list[dict], head: str, against: str | None) -> None:
         else:
             cells += ["—", "—", "—"]
         lines.append("| " + " | ".join(cells) + " |")
-    REPORT.write_text("\n".join(lines) + "\n")
-    print(f"wrote {REPORT.relative_to(ROOT)} in {time.process_time():.0f}s of CPU")
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out.relative_to(ROOT)} in {time.process_time():.0f}s of CPU")
 
 
 if __name__ == "__main__":
