@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--products", type=int, help="spread the 140-product catalogue over "
                         "about this many copies, as the Odoo bench does (default: as generated)")
-    parser.add_argument("--out", type=Path, default=REPORT)
+    parser.add_argument("--out", type=lambda p: Path(p).resolve(), default=REPORT)
     args = parser.parse_args()
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
