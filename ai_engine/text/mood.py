@@ -106,9 +106,11 @@ class MoodGate:
         classes = list(head.ngrams.classes)
         moody = proba[:, classes.index(NEGATIVE)] >= proba[:, classes.index(NEUTRAL)]
         bounds = np.cumsum([0] + [len(group) for group in readings])
-        return np.array([is_verdict(group[0]) or bool(moody[start:end].any())
-                         or any(is_verdict(s) and p <= low for s, p in zip(group[1:], pol[1:],
-                                                                            strict=True))
-                         for group, pol, start, end in zip(readings, polarities, bounds[:-1],
-                                                           bounds[1:], strict=True)],
-                        dtype=bool)
+        stands = []
+        for group, polarity, start, end in zip(readings, polarities, bounds[:-1], bounds[1:],
+                                               strict=True):
+            text, sentences = group[0], group[1:]
+            verdict = is_verdict(text) or any(
+                is_verdict(s) and p <= low for s, p in zip(sentences, polarity[1:], strict=True))
+            stands.append(verdict or bool(moody[start:end].any()))
+        return np.array(stands, dtype=bool)
