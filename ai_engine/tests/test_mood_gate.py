@@ -85,7 +85,7 @@ def test_the_record_names_the_polarity_weights_and_the_training_tickets():
 def test_heads_trained_beside_other_polarity_weights_are_refused(tmp_path):
     other = tmp_path / "sentiment.npz"
     shutil.copy(MODEL_PATH, other)
-    MoodGate(MOOD_PATH, other)  # the same bytes load
+    MoodGate(MOOD_PATH, sha256_of(other))  # the same bytes load
     other.write_bytes(other.read_bytes() + b"\0")
     with pytest.raises(AiEngineError, match="retrain them with"):
-        MoodGate(MOOD_PATH, other)
+        MoodGate(MOOD_PATH, sha256_of(other))

@@ -102,12 +102,15 @@ class LinearTextModel:
             blocks.append(sp.csr_matrix((VADER_SCALE * vader_scores(texts)).astype(np.float32)))
         return sp.hstack(blocks, format="csr")
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def logits(self, texts: list[str]) -> np.ndarray:
         if self.coef_ is None:
             raise ValueError("This LinearTextModel has no weights: train or load it first.")
+        return np.asarray(self.transform(texts) @ self.coef_) + self.intercept_
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.classes)))
-        return softmax(np.asarray(self.transform(texts) @ self.coef_) + self.intercept_)
+        return softmax(self.logits(texts))
 
     def polarity(self, texts: list[str]) -> np.ndarray:
         """p(positive) - p(negative), in [-1, 1]."""

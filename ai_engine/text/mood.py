@@ -34,7 +34,7 @@ import numpy as np
 
 from ai_engine.errors import AiEngineError
 from ai_engine.text.linear import NEGATIVE, NEUTRAL, LinearTextModel, softmax
-from ai_engine.text.provenance import check_provenance, sha256_of
+from ai_engine.text.provenance import check_provenance
 
 MOOD_PATH = Path(__file__).parent / "data" / "mood.npz"
 # At most this many words (an ideograph counting half a word: a Chinese word is about two) and
@@ -60,9 +60,7 @@ class MoodHead:
     polarity_coef: np.ndarray
 
     def proba(self, texts: list[str], polarity: np.ndarray) -> np.ndarray:
-        logits = (np.asarray(self.ngrams.transform(texts) @ self.ngrams.coef_)
-                  + np.outer(polarity, self.polarity_coef) + self.ngrams.intercept_)
-        return softmax(logits)
+        return softmax(self.ngrams.logits(texts) + np.outer(polarity, self.polarity_coef))
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {**self.ngrams.to_arrays(prefix),
@@ -79,15 +77,16 @@ class MoodGate:
     weights the heads were trained beside: other weights read other polarities, so the heads
     must be retrained with them."""
 
-    def __init__(self, path: str | Path = MOOD_PATH, polarity_path: str | Path | None = None):
+    def __init__(self, path: str | Path = MOOD_PATH, polarity_sha256: str | None = None):
+        """``polarity_sha256``: the SHA-256 of the polarity weights in use (their checked
+        provenance record has it: hashing the file again would read it twice at start-up)."""
         record = check_provenance(path)
-        if polarity_path is not None:
-            trained = record["polarity_weights"]["sha256"]
-            if sha256_of(polarity_path) != trained:
-                raise AiEngineError(
-                    f"The mood heads {Path(path).name} were trained beside other polarity "
-                    f"weights than {Path(polarity_path).name} (SHA-256 {trained[:12]}…): "
-                    "retrain them with `ai-engine train-sentiment --mood-only`.")
+        trained = record["polarity_weights"]["sha256"]
+        if polarity_sha256 is not None and polarity_sha256 != trained:
+            raise AiEngineError(
+                f"The mood heads {Path(path).name} were trained beside other polarity weights "
+                f"(SHA-256 {trained[:12]}…, in use {polarity_sha256[:12]}…): retrain them with "
+                "`ai-engine train-sentiment --mood-only`.")
         with np.load(path) as arrays:
             languages = json.loads(str(arrays["languages"]))
             self.heads_ = {lang: MoodHead.from_arrays(arrays, f"{lang}_") for lang in languages}

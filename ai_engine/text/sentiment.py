@@ -42,7 +42,7 @@ from ai_engine.text.email_parts import email_body
 from ai_engine.text.language import UNKNOWN, detect_languages
 from ai_engine.text.linear import NEGATIVE, NEUTRAL, LinearTextModel
 from ai_engine.text.mood import MOOD_PATH, MoodGate
-from ai_engine.text.provenance import check_provenance
+from ai_engine.text.provenance import check_provenance, read_provenance
 from ai_engine.text.word_polarity import LanguageView, WordPolarityModel
 
 MODEL_PATH = Path(__file__).parent / "data" / "sentiment.npz"
@@ -84,7 +84,9 @@ class SentimentScorer:
         """``mood_path`` None: no mood gate, the polarity models' labels as they are (what a
         review set's gold means: the bench compares both readings)."""
         self.models_ = polarity_models(model_path)
-        self.mood_ = MoodGate(mood_path, model_path) if mood_path is not None else None
+        # polarity_models checked the weights against their record: its hash is theirs.
+        self.mood_ = (MoodGate(mood_path, read_provenance(model_path)["weights"]["sha256"])
+                      if mood_path is not None else None)
 
     def score(self, texts, strip_email: bool = True, languages=None) -> pd.DataFrame:
         """One row per text: label (negative/neutral/positive), score (sign = polarity,
