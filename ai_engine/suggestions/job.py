@@ -32,8 +32,8 @@ from ai_engine.suggestions.evaluate import (
 RECOMMENDATION_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason"]
 STORED_TOP = 20  # suggestions stored per customer, and in the popular list
 # Customers whose lists are composed at once: each is made from three lists (all, repeat, new)
-# with a reason per row; for 100,000 customers at once those held 1.2 GB of the task's 3.2 GB
-# peak (bench/reports/engine_scale.md).
+# with a reason per row; for 100,000 customers at once those held 1.2 GB of the task's 2.9 GB
+# peak (memray, 20,000 products; bench/reports/engine_scale_catalogue.md).
 SERVE_CHUNK = 10_000
 POPULAR_LIST = "__cold_start__"  # a customer id nobody has: the model serves it best sellers
 
