@@ -261,12 +261,17 @@ class SuggestionModel(BaseEstimator):
 
     def recommend_kinds(self, customer_ids: Iterable | None = None, as_of=None, top: int = 10,
                         *, exclude: Iterable | Mapping | None = None,
-                        baskets_now: Mapping | None = None, kinds=("all", *KINDS)
-                        ) -> dict[str, pd.DataFrame]:
+                        baskets_now: Mapping | None = None, kinds=("all", *KINDS),
+                        described: Iterable | None = None) -> dict[str, pd.DataFrame]:
         """``recommend`` for several ``kinds`` at once (``"all"``: the model's list as it
         ranks it; ``"repeat"``: only products bought before; ``"new"``: only never-bought
         ones), from one scoring of the candidates. Customers are scored ``CHUNK`` at a time:
-        the candidates of a few thousand customers at most are in memory."""
+        the candidates of a few thousand customers at most are in memory.
+
+        ``described``: the kinds whose rows carry reasons (default: all asked); the others'
+        rows have none and their ``source`` says only ``history`` (bought before) or nothing.
+        Reasons cost more than the scoring itself, and a back-test, or a slot another list
+        fills, never shows them."""
         check_is_fitted(self, "tables_")
         if top < 1:
             raise ValueError("top must be at least 1")
@@ -278,6 +283,7 @@ class SuggestionModel(BaseEstimator):
                      else as_str_index(list(customer_ids)))
         as_of = self.as_of_ if as_of is None else pd.Timestamp(as_of).normalize()
         baskets_now = {str(k): v for k, v in (baskets_now or {}).items()}
+        described = set(kinds if described is None else described)
         parts = {kind: [] for kind in kinds}
         for start in range(0, len(customers), CHUNK):
             chunk = customers[start:start + CHUNK]
@@ -290,18 +296,23 @@ class SuggestionModel(BaseEstimator):
             for kind in kinds:
                 part = (frame if kind == "all" else
                         frame[frame["bought_before"] == float(kind == "repeat")])
-                parts[kind].append(self._top(t, part, chunk, top, baskets_now))
+                parts[kind].append(self._top(t, part, chunk, top, baskets_now,
+                                             kind in described))
         return {kind: (pd.concat(found, ignore_index=True) if found
                        else pd.DataFrame({c: [] for c in RESULT_COLUMNS}))
                 for kind, found in parts.items()}
 
     def _top(self, t: Tables, frame: pd.DataFrame, customers: pd.Index, top: int,
-             baskets_now: Mapping) -> pd.DataFrame:
-        """The ``top`` rows of each customer of ``frame`` (sorted best first), with reasons,
-        customers in the order asked."""
+             baskets_now: Mapping, described: bool = True) -> pd.DataFrame:
+        """The ``top`` rows of each customer of ``frame`` (sorted best first), with reasons
+        when ``described``, customers in the order asked."""
         frame = frame.assign(rank=frame.groupby("customer_id").cumcount() + 1)
         frame = frame[frame["rank"] <= top].reset_index(drop=True)
-        frame = self._reasons(t, frame, baskets_now)
+        if described:
+            frame = self._reasons(t, frame, baskets_now)
+        else:
+            frame = frame.assign(source=np.where(frame["bought_before"] > 0, "history", None),
+                                 reason=None, reason_code=None, related_product_id=None)
         order = pd.Series(np.arange(len(customers)), index=customers)
         frame = frame.sort_values(["customer_id", "rank"], key=lambda s: s.map(order)
                                   if s.name == "customer_id" else s, kind="stable")

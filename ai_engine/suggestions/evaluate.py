@@ -153,7 +153,8 @@ def ranking_metrics(recs: pd.DataFrame, truth: pd.DataFrame, top: int = 10) -> d
 
 
 def served_lists(model: SuggestionModel, lines: pd.DataFrame, customers, top: int,
-                 serving: dict, lists: dict | None = None) -> pd.DataFrame:
+                 serving: dict, lists: dict | None = None, describe: bool = True
+                 ) -> pd.DataFrame:
     """Each customer's list as it serves (``RESULT_COLUMNS``), given the ``serving`` choices
     (``{"suggestions_repeat": choose(...), "suggestions_new": choose(...)}``).
 
@@ -163,10 +164,15 @@ def served_lists(model: SuggestionModel, lines: pd.DataFrame, customers, top: in
     both baselines won, the customer's own-history list (own products, then best sellers)
     serves whole. A slot keeps the model's score, so ranks follow scores. ``lines``: the
     purchase lines the model learned from; ``lists``: ``model.recommend_kinds`` for these
-    customers and ``top``, when already at hand."""
+    customers and ``top``, when already at hand. ``describe=False`` leaves the reasons out
+    (a back-test measures the lists and never shows them)."""
     customers = pd.Index(customers)
-    lists = lists or model.recommend_kinds(customers, top=top)
     by_model = {kind: serving[key]["served"] == "model" for kind, key in SERVING_KEYS.items()}
+    if lists is None:  # only the parts that serve, and reasons only where a row shows them
+        served = [kind for kind, mine in by_model.items() if mine]
+        kinds = ("all",) if len(served) == len(by_model) else ("all", *served)
+        lists = model.recommend_kinds(customers, top=top, kinds=kinds,
+                                      described=served if describe else ())
     if all(by_model.values()):
         return lists["all"]
     scores = lists["all"].set_index(["customer_id", "rank"])["score"]
@@ -174,15 +180,16 @@ def served_lists(model: SuggestionModel, lines: pd.DataFrame, customers, top: in
         own = own_history_baseline(lines, customers, top)
         bought = pd.MultiIndex.from_frame(lines[["customer_id", "product_id"]])
         kind = pd.MultiIndex.from_frame(own[["customer_id", "product_id"]]).isin(bought)
-        rows = _describe(model, own.assign(kind=np.where(kind, "repeat", "new")))
+        rows = _describe(model, own.assign(kind=np.where(kind, "repeat", "new")), describe)
         rows["score"] = scores.reindex(pd.MultiIndex.from_frame(
             rows[["customer_id", "rank"]])).to_numpy()
         return _in_order(rows.dropna(subset=["score"]), customers)
     repeat = (lists["repeat"] if by_model["repeat"] else
-              _describe(model, own_products(lines, customers, top).assign(kind="repeat")))
+              _describe(model, own_products(lines, customers, top).assign(kind="repeat"),
+                        describe))
     new = (lists["new"] if by_model["new"] else
            _describe(model, popularity_baseline(lines, customers, top, exclude_bought=True)
-                     .assign(kind="new")))
+                     .assign(kind="new"), describe))
     return _in_order(compose(lists["all"], repeat, new), customers)
 
 
@@ -211,9 +218,14 @@ def _in_order(rows: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:
     return rows[RESULT_COLUMNS].reset_index(drop=True)
 
 
-def _describe(model: SuggestionModel, recs: pd.DataFrame) -> pd.DataFrame:
+def _describe(model: SuggestionModel, recs: pd.DataFrame, describe: bool = True
+              ) -> pd.DataFrame:
     """A baseline's rows with the reasons and sources the stored lists carry: products bought
-    before by their history, the others as top sellers."""
+    before by their history, the others as top sellers (``describe=False``: sources only)."""
+    if not describe:
+        rows = recs.assign(source=np.where(recs["kind"] == "repeat", "history", "popular"),
+                           reason=None, reason_code=None, related_product_id=None)
+        return rows.assign(score=np.nan)[RESULT_COLUMNS].reset_index(drop=True)
     repeat = recs[recs["kind"] == "repeat"]
     new = recs[recs["kind"] == "new"]
     code = explain("top_seller")
@@ -268,7 +280,7 @@ def _lists(tx, cut, top, model, products, segments):
     lines = suggestion_tables.purchase_lines(tx, cut)
     model = SuggestionModel() if model is None else model
     model.fit(tx, as_of=cut, products=products, segments=segments)
-    kinds = model.recommend_kinds(customers, top=top)
+    kinds = model.recommend_kinds(customers, top=top, described=())  # measured, not shown
     popular_new = popularity_baseline(lines, customers, top, exclude_bought=True)
     lists = {
         "model": {"all": kinds["all"], "repeat": kinds["repeat"], "never_bought": kinds["new"]},
@@ -288,7 +300,7 @@ def _served_views(model, lines, top, serving, views) -> dict:
     customers = pd.Index(views["all"]["customer_id"].unique())
     kinds = {"all": views["all"], "repeat": views["repeat"], "new": views["never_bought"]}
     by_model = {kind: serving[key]["served"] == "model" for kind, key in SERVING_KEYS.items()}
-    return {"all": served_lists(model, lines, customers, top, serving, kinds),
+    return {"all": served_lists(model, lines, customers, top, serving, kinds, describe=False),
             "repeat": (views["repeat"] if by_model["repeat"]
                        else own_products(lines, customers, top)),
             "never_bought": (views["never_bought"] if by_model["new"]

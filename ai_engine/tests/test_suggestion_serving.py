@@ -58,6 +58,24 @@ def shop():
     return tx, catalogue.assign(offerable=True), model, lines[lines["amount"] >= 0]
 
 
+@pytest.mark.parametrize("repeat,new", [(MODEL, BASELINE), (BASELINE, BASELINE)])
+def test_lists_measured_without_reasons_are_the_lists_shown(shop, repeat, new):
+    # A back-test leaves reasons out (they cost more than the scoring): same rows, no reasons.
+    _, _, model, lines = shop
+    customers = model.customers_[:60]
+    serving = {"suggestions_repeat": repeat, "suggestions_new": new}
+    shown = served_lists(model, lines, customers, 10, serving)
+    measured = served_lists(model, lines, customers, 10, serving, describe=False)
+    same = ["customer_id", "rank", "product_id", "score"]
+    pd.testing.assert_frame_equal(measured[same], shown[same])
+    assert shown["reason_code"].notna().all() and measured["reason_code"].isna().all()
+    plain = model.recommend_kinds(customers, top=10, described=())
+    for kind, rows in model.recommend_kinds(customers, top=10).items():
+        pd.testing.assert_frame_equal(plain[kind][same], rows[same])
+        assert ((plain[kind]["source"] == "history") == (rows["source"] == "history")).all()
+        assert plain[kind]["reason"].isna().all() and rows["reason"].notna().all()
+
+
 @pytest.mark.parametrize("repeat,new", [(MODEL, BASELINE), (BASELINE, MODEL),
                                         (BASELINE, BASELINE), (MODEL, MODEL)])
 def test_served_lists_take_each_part_from_its_winner(shop, repeat, new):
