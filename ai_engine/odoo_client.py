@@ -258,6 +258,13 @@ class OdooClient:
         self.uid = uid
         return self
 
+    def twin(self) -> OdooClient:
+        """Another connection as the same user, for calls in flight beside this client's
+        (bulk writes); it stops when this client was stopped before."""
+        other = OdooClient(self.settings, sleep=self._sleep)
+        other.stop_reason = self.stop_reason
+        return other.connect()
+
     def _open(self):
         """odoorpc's JSON-RPC connector on urllib handlers that bound every attempt."""
         url = urlparse(self.settings.url)

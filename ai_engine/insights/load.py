@@ -8,7 +8,7 @@ import time
 from ai_engine import model_cache
 from ai_engine.insights.job import ScoringResult
 from ai_engine.odoo_client import OdooClient
-from ai_engine.odoo_rows import columns, write_frame
+from ai_engine.odoo_rows import WRITE_STREAMS, columns, write_frame
 
 # Score column → the ai.partner.insight field it fills (the key the engine sends).
 INSIGHT_KEYS = {
@@ -51,7 +51,8 @@ def write(client: OdooClient, run_id: int, result: ScoringResult, log) -> int:
     if result.scores.empty:  # no sales: the job scored nobody
         return 0
     started = time.perf_counter()
-    counts = write_frame(client, "ai.partner.insight", run_id, result.scores, insight_columns)
+    counts = write_frame(client, "ai.partner.insight", run_id, result.scores, insight_columns,
+                         streams=WRITE_STREAMS)
     log(f"Wrote {counts['written']} customers' insights in {time.perf_counter() - started:.1f}s"
         + (f" ({counts['skipped_excluded']} excluded from profiling meanwhile)"
            if counts.get("skipped_excluded") else ""))

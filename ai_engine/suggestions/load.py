@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import time
 
+from ai_engine import model_cache
 from ai_engine.odoo_client import OdooClient
-from ai_engine.odoo_rows import columns, write_frame, write_rows
+from ai_engine.odoo_rows import WRITE_STREAMS, columns, write_frame, write_rows
 from ai_engine.suggestions.job import SuggestionsResult
 
 AFFINITY_KEYS = ["product_id", "related_product_id", "rank", "score", "customers_both",
@@ -33,8 +34,9 @@ def write(client: OdooClient, run_id: int, result: SuggestionsResult, log) -> in
     affinities = write_rows(client, "ai.product.affinity", run_id,
                             columns(result.affinities, AFFINITY_KEYS))
     suggestions = write_frame(client, "ai.customer.suggestion", run_id, result.suggestions,
-                              suggestion_columns)
+                              suggestion_columns, streams=WRITE_STREAMS)
     log(f"Wrote {affinities['written']} affinities and {suggestions['written']} suggestions in "
         f"{time.perf_counter() - started:.1f}s")
     result.metrics.update(affinities=affinities["written"], suggestions=suggestions["written"])
+    model_cache.keep(result.save_backtest_to, result.backtest_state, log)
     return result.metrics["n_customers"]

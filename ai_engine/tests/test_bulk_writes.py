@@ -1,12 +1,16 @@
 """Results become JSON-safe columns keyed by the Odoo field names, written in batches to the run."""
 
 import math
+import threading
+import time
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from ai_engine.insights.load import INSIGHT_KEYS, insight_columns
-from ai_engine.odoo_rows import write_rows
+from ai_engine.odoo_client import OdooError
+from ai_engine.odoo_rows import write_frame, write_rows
 from ai_engine.suggestions.load import suggestion_columns
 
 
@@ -96,3 +100,56 @@ def test_write_rows_sends_one_call_per_batch_and_sums_the_counts():
             "written": 4, "skipped_excluded": 2}
         assert client.calls == [("ai.partner.insight", "ai_write", 5, [11, 12, 11, 12]),
                                 ("ai.partner.insight", "ai_write", 5, [11, 12])]
+
+
+class StreamingClient:
+    """Answers ``ai_write`` slowly enough for calls to overlap; its twins share the record of
+    what was sent and how many calls were in flight at once."""
+
+    def __init__(self, shared=None, fail_on=None):
+        self.shared = shared or {"sent": [], "in_flight": 0, "most": 0, "lock": threading.Lock(),
+                                 "twins": 0, "fail_on": fail_on}
+
+    def twin(self):
+        self.shared["twins"] += 1
+        return StreamingClient(self.shared)
+
+    def call(self, model, method, run_id, rows):
+        shared = self.shared
+        with shared["lock"]:
+            shared["in_flight"] += 1
+            shared["most"] = max(shared["most"], shared["in_flight"])
+        time.sleep(0.02)
+        with shared["lock"]:
+            shared["in_flight"] -= 1
+            if rows["partner_id"][0] == shared["fail_on"]:
+                raise OdooError("row 3: unknown product")
+            shared["sent"].append(rows["partner_id"])
+        return {"written": len(rows["partner_id"]), "skipped_excluded": 0}
+
+
+def _frame(n):
+    return pd.DataFrame({"partner_id": np.arange(n)})
+
+
+def _to_columns(part):
+    return {"partner_id": part["partner_id"].tolist()}
+
+
+def test_a_frame_written_in_two_streams_sends_every_batch_once_two_at_a_time():
+    client = StreamingClient()
+    counts = write_frame(client, "ai.customer.suggestion", 5, _frame(23), _to_columns,
+                         batch_size=2, streams=2)
+    assert counts == {"written": 23, "skipped_excluded": 0}
+    sent = client.shared["sent"]
+    assert sorted(p for batch in sent for p in batch) == list(range(23)) and len(sent) == 12
+    assert client.shared["most"] == 2 and client.shared["twins"] == 1
+
+
+def test_a_failed_batch_stops_the_streams_and_raises_its_error():
+    client = StreamingClient(fail_on=6)
+    with pytest.raises(OdooError, match="unknown product"):
+        write_frame(client, "ai.customer.suggestion", 5, _frame(40), _to_columns,
+                    batch_size=2, streams=2)
+    # Sending stopped at the failure: the batches after the ones in flight were never sent.
+    assert len(client.shared["sent"]) < 8

@@ -8,7 +8,7 @@ from conftest import SEEDED_CUSTOMERS
 
 from ai_engine import dispatch, insights, sales
 from ai_engine.odoo_client import OdooError
-from ai_engine.odoo_rows import write_rows
+from ai_engine.odoo_rows import write_frame, write_rows
 
 pytestmark = pytest.mark.odoo
 
@@ -90,10 +90,11 @@ def test_odoo_stopped_during_extraction(odoo_server, engine, admin, published, m
 
 def test_odoo_stopped_during_write_back(odoo_server, engine, admin, published, monkeypatch,
                                         user_sees):
-    def cut_after_one_batch(client, model, run_id, frame, to_columns, batch_size=5000):
+    def cut_after_one_batch(client, model, run_id, frame, to_columns, batch_size=5000,
+                            streams=1):
         write_rows(client, model, run_id, to_columns(frame.iloc[:100]))
         odoo_server.halt()
-        return write_rows(client, model, run_id, to_columns(frame.iloc[100:]))
+        return write_frame(client, model, run_id, frame.iloc[100:], to_columns, 50, streams)
 
     monkeypatch.setattr(insights.load, "write_frame", cut_after_one_batch)
     run_id, error = run_through_an_outage(odoo_server, engine, monkeypatch)
