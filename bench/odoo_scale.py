@@ -242,6 +242,8 @@ def run_size(args, customers: int) -> dict:
 
         figures["tasks"] = [measured(task) for task in TASKS]
         figures["load_after"] = os.getloadavg()[0]
+        # The nights between weekly back-tests: the suggestions task uses the week's again.
+        figures["next_night"] = measured("suggestions")
         figures["changed"] = shell(server, CHANGE_SCRIPT, {
             "seed": args.seed + 1, "customers": customers // 100, "tickets": customers // 200})
         time.sleep(1.1)
@@ -272,6 +274,16 @@ def report(sizes: list[dict], command: str) -> str:
         peak = max(t["peak_rss_mb"] for t in size["tasks"])
         text += (f"| | | | | **all tasks** | | | | | **{total:.0f} s ({total / 60:.1f} min)** | "
                  f"**{peak:,.0f}** |\n")
+        if size.get("next_night"):
+            t = size["next_night"]
+            rate = t["records"] / t["write-back"] if t["write-back"] else 0
+            night = total - size["tasks"][TASKS.index("suggestions")]["total"] + t["total"]
+            text += (f"| | | | | suggestions, a night re-using the week's back-test | "
+                     f"{t['extract']:.1f} | {t['learn + score']:.1f} | {t['write-back']:.1f} "
+                     f"({t['records']:,} at {rate:,.0f}/s) | {t['publish']:.1f} | "
+                     f"{t['total']:.1f} | {t['peak_rss_mb']:,.0f} |\n"
+                     f"| | | | | **all tasks, such a night** | | | | | **{night:.0f} s "
+                     f"({night / 60:.1f} min)** | |\n")
     text += ("\n## After 1 % of the customers changed\n\nEach of about 1 % of the customers "
              "gets a new confirmed order today, and half as many new tickets arrive; then the "
              "hourly runs: contact insights of the changed customers (with the models the full "
@@ -293,7 +305,7 @@ def report(sizes: list[dict], command: str) -> str:
     text += ("\n\nThe history at each size: `seed-odoo` (ORM) made "
              + ", ".join(f"{s['seed-odoo']:.0f} s" for s in sizes)
              + " of it; SQL copies the rest. Run logs of the largest size:\n\n")
-    for t in sizes[-1]["tasks"] + sizes[-1]["changes"]:
+    for t in sizes[-1]["tasks"] + [sizes[-1]["next_night"]] + sizes[-1]["changes"]:
         text += f"```\n{t['log'].strip()}\n```\n\n"
     return text
 

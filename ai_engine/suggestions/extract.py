@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ai_engine import model_cache
 from ai_engine.insights.published import read_published
 from ai_engine.odoo_client import OdooClient
 from ai_engine.odoo_rows import read_by_ids
@@ -54,4 +55,6 @@ def read(client: OdooClient, company_id: int, params: dict, log) -> Inputs:
         return Inputs(tx)
     products = read_products(client, sorted(tx["product_id"].astype(int).unique()))
     segments = read_segments(client, company_id, sorted(tx["customer_id"].astype(int).unique()))
-    return Inputs(tx, products, segments, suggestion_events(client, company_id))
+    path = model_cache.cache_path(client, company_id, "suggestions-backtest")
+    kept, _why = model_cache.load(path)  # none: this run back-tests
+    return Inputs(tx, products, segments, suggestion_events(client, company_id), kept, path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,12 @@ STORED_TOP = 20  # suggestions stored per customer, and in the popular list
 # peak (memray, 20,000 products; bench/reports/engine_scale_catalogue.md).
 SERVE_CHUNK = 10_000
 POPULAR_LIST = "__cold_start__"  # a customer id nobody has: the model serves it best sellers
+# The back-test decides which list serves each kind of slot and costs about 40 % of the task
+# (it learns the model a second time). Its answer moves little from one night to the next
+# (bench/reports/suggestion_backtest_age.md), so the nights between re-use the last one, unless
+# the company's orders grew or shrank by more than a tenth since.
+BACKTEST_EVERY_DAYS = 7
+BACKTEST_ORDERS_CHANGE = 0.10
 
 
 @dataclass
@@ -44,6 +51,8 @@ class Inputs:
     products: pd.DataFrame | None = None  # product_id, name, category, offerable
     segments: pd.Series | None = None  # customer id → segment of the insights run
     events: pd.DataFrame | None = None  # suggestions shown on quotes: shown_at, action, source
+    last_backtest: dict | None = None  # what an earlier run kept (``backtest_state``)
+    backtest_path: Path | None = None  # where this run's back-test is kept for the next ones
 
 
 @dataclass
@@ -51,6 +60,8 @@ class SuggestionsResult:
     metrics: dict
     affinities: pd.DataFrame | None = None  # None: nothing learned, nothing to store
     suggestions: pd.DataFrame | None = None  # partner_id False: the popular list
+    backtest_state: dict | None = None  # a back-test made now, for the runs of the next days
+    save_backtest_to: Path | None = None
 
 
 def recommend_transactions(tx: pd.DataFrame, as_of, top: int = 10,
@@ -136,7 +147,8 @@ def stored_lists(model: SuggestionModel, products: pd.DataFrame, serving: dict |
 
 def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
     """A suggestions run: the back-test on the company's own past first (it decides, per kind
-    of slot, whether the model or its baseline serves), then learn from the order lines before
+    of slot, whether the model or its baseline serves; an earlier run's serves again for
+    ``BACKTEST_EVERY_DAYS``, ``recent_backtest``), then learn from the order lines before
     ``today`` and compose the lists to store; the back-test, the serving choice and the weekly
     acceptance go into the run's metrics."""
     tx, products, segments = inputs.transactions, inputs.products, inputs.segments
@@ -144,12 +156,24 @@ def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
         log("No confirmed order lines with products: nothing to learn.")
         return SuggestionsResult({"n_customers": 0,
                                   "notes": ["no confirmed order lines with products"]})
-    started = time.perf_counter()
-    backtest = suggestion_backtest(tx, products, segments)
-    serving = backtest.pop("serving") if backtest else serving_choices(None)
-    if backtest:
-        log(f"Back-tested on orders from {backtest['cut']} in "
-            f"{time.perf_counter() - started:.1f}s")
+    orders = int(tx["order_id"].nunique())
+    kept = recent_backtest(inputs.last_backtest, today, orders)
+    if kept:
+        backtest, serving, state = {**kept["backtest"]}, kept["serving"], None
+        log(f"Back-test of {kept['on']} used again (on orders from {backtest['cut']}): it runs "
+            f"every {BACKTEST_EVERY_DAYS} days, and sooner when the orders change by more than "
+            f"{BACKTEST_ORDERS_CHANGE:.0%}")
+    else:
+        started = time.perf_counter()
+        backtest = suggestion_backtest(tx, products, segments)
+        serving = backtest.pop("serving") if backtest else serving_choices(None)
+        state = None
+        if backtest:
+            log(f"Back-tested on orders from {backtest['cut']} in "
+                f"{time.perf_counter() - started:.1f}s")
+            backtest["measured_on"] = f"{pd.Timestamp(today):%Y-%m-%d}"
+            state = {"on": backtest["measured_on"], "orders": orders, "backtest": backtest,
+                     "serving": serving}
     for kind, key in SERVING_KEYS.items():
         choice = serving[key]
         log(f"{kind} slots: the {choice['served']} serves (grade {choice['grade'] or '-'}; "
@@ -166,4 +190,14 @@ def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
                "suggestion_backtest": backtest,
                "serving": serving,
                "acceptance_by_week": acceptance_by_week(inputs.events)}
-    return SuggestionsResult(metrics, affinities, suggestions)
+    return SuggestionsResult(metrics, affinities, suggestions, state, inputs.backtest_path)
+
+
+def recent_backtest(kept: dict | None, today, orders: int) -> dict | None:
+    """``kept`` (an earlier run's ``backtest_state``) when it may serve tonight: made less than
+    ``BACKTEST_EVERY_DAYS`` ago (not in the future) on about as many orders."""
+    if not kept:
+        return None
+    age = (pd.Timestamp(today).normalize() - pd.Timestamp(kept["on"])).days
+    change = abs(orders - kept["orders"]) / max(kept["orders"], 1)
+    return kept if 0 <= age < BACKTEST_EVERY_DAYS and change <= BACKTEST_ORDERS_CHANGE else None

@@ -8,6 +8,7 @@ import pytest
 
 from ai_engine.datasets.synthetic import generate_history, generate_products
 from ai_engine.models.suggestion_model import RESULT_COLUMNS, SuggestionModel
+from ai_engine.suggestions import job as job_module
 from ai_engine.suggestions.evaluate import (
     MARGIN,
     compose,
@@ -210,3 +211,29 @@ def test_lists_composed_in_chunks_of_customers_equal_one_piece(shop, monkeypatch
     _, chunked = stored_lists(model, products, serving, tx)
     assert len(whole) > 37 * 20
     pd.testing.assert_frame_equal(chunked, whole)
+
+
+def test_a_recent_backtest_serves_again_and_is_made_again_after_a_week(shop, monkeypatch):
+    tx, products, _, _ = shop
+    today = tx["date"].max().normalize() + pd.Timedelta(days=1)
+    no_events = pd.DataFrame(columns=["shown_at", "action", "source"])
+    first = run(Inputs(tx, products, None, no_events), {}, today, lambda _m: None)
+    kept = first.backtest_state
+    assert kept["on"] == f"{today:%Y-%m-%d}" and kept["serving"] == first.metrics["serving"]
+
+    def made_again(*_args):
+        raise RuntimeError("back-tested again")
+
+    monkeypatch.setattr(job_module, "suggestion_backtest", made_again)
+    logs = []
+    night = run(Inputs(tx, products, None, no_events, kept), {}, today + pd.Timedelta(days=6),
+                logs.append)
+    assert night.backtest_state is None and night.metrics["serving"] == kept["serving"]
+    assert night.metrics["suggestion_backtest"]["measured_on"] == kept["on"]
+    assert any("used again" in line for line in logs)
+    orders = tx["order_id"].drop_duplicates()
+    fewer = tx[~tx["order_id"].isin(orders.sample(frac=0.2, random_state=0))]
+    for history, days in ((tx, 7), (tx, -1), (fewer, 1)):  # a week on, clock back, new history
+        with pytest.raises(RuntimeError, match="back-tested again"):
+            run(Inputs(history, products, None, no_events, kept), {},
+                today + pd.Timedelta(days=days), lambda _m: None)
