@@ -45,9 +45,11 @@ class AiCustomerSuggestion(models.Model):
     @api.depends_context("lang")
     @api.depends("reason")
     def _compute_reason_text(self):
+        names = ai_explain.product_names(self.env, self.mapped("reason"))
         for suggestion in self:
             suggestion.reason_text = ai_explain.render(
-                self.env, suggestion.reason or {}, ai_contract.SUGGESTION_REASONS) or False
+                self.env, suggestion.reason or {}, ai_contract.SUGGESTION_REASONS,
+                names=names) or False
 
     @api.model
     def _ai_check_references(self, company, values):

@@ -16,13 +16,14 @@ ONE_MONTH, MONTHS = _lt("1 month"), _lt("%(n)s months")
 UNKNOWN_PRODUCT = _lt("a product no longer available")
 
 
-def render(env, explanation, templates, currency=None):
-    """The text of one ``{"code": …, <param>: value}`` dict."""
+def render(env, explanation, templates, currency=None, names=None):
+    """The text of one ``{"code": …, <param>: value}`` dict; ``names``: the products it may
+    name (``product_names``), when many explanations are rendered at once."""
     code = explanation.get("code") if isinstance(explanation, dict) else None
     template = templates.get(code)
     if template is None:
         return str(code or "")
-    params = {key: _param(env, key, value, currency)
+    params = {key: _param(env, key, value, currency, names)
               for key, value in explanation.items() if key != "code"}
     text = env._(template)
     if not params:
@@ -35,6 +36,18 @@ def render(env, explanation, templates, currency=None):
 
 def render_all(env, explanations, templates, currency=None):
     return [render(env, item, templates, currency) for item in explanations or []]
+
+
+def product_names(env, explanations, product_ids=()):
+    """Product id → name (without its code) of every product the ``explanations`` name, and of
+    ``product_ids``, read at once: rendered one by one, each explanation read its product
+    alone (half of a quotation's suggestions time)."""
+    ids = {value for item in explanations if isinstance(item, dict)
+           for key, value in item.items()
+           if key in ai_contract.PRODUCT_PARAMS and isinstance(value, int)} | set(product_ids)
+    products = env["product.product"].browse(ids).exists()
+    return dict(zip(products.ids, products.with_context(display_default_code=False)
+                    .mapped("display_name"), strict=True))
 
 
 def money_range(env, low, high, currency):
@@ -59,7 +72,7 @@ def _round_money(value):
     return round(value, -digits)
 
 
-def _param(env, key, value, currency):
+def _param(env, key, value, currency, names=None):
     if key in ai_contract.CLUSTER_PARTS:
         part = ai_contract.CLUSTER_PARTS[key].get(value)
         return env._(part) if part is not None else str(value)
@@ -69,6 +82,8 @@ def _param(env, key, value, currency):
         return _duration(env, value, ONE_MONTH, MONTHS)
     if key in ai_contract.MONEY_PARAMS:
         return format_amount(env, value, currency) if currency else _number(env, value)
+    if key in ai_contract.PRODUCT_PARAMS and names is not None:
+        return names.get(value) or env._(UNKNOWN_PRODUCT)
     if key in ai_contract.PRODUCT_PARAMS:
         product = env["product.product"].browse(value).exists()
         if not product:

@@ -9,6 +9,11 @@ SUGGESTION_STATES = ("draft", "sent")
 CANDIDATES_PER_SLOT = 3
 
 
+def _with_code(name, code):
+    """The product's name as Odoo shows it on a line: ``[code] name``."""
+    return f"[{code}] {name}" if code else name
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -98,18 +103,28 @@ class SaleOrder(models.Model):
             ("company_id", "in", [False, self.company_id.id]),
             *self._ai_suggestion_domain(),
         ])
-        names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
-        suggestions = []
+        offered = set(products.ids)
+        chosen = []
         for candidate in merged:
             product_id = candidate["product_id"]
-            if product_id in names and product_id not in excluded:
+            if product_id in offered and product_id not in excluded:
                 excluded.add(product_id)
-                suggestions.append(dict(
-                    candidate, name=names[product_id], rank=len(suggestions) + 1
-                ))
-                if len(suggestions) >= count:
+                chosen.append(candidate)
+                if len(chosen) >= count:
                     break
-        return suggestions
+        # Names and reasons of the shown ones only (the sources read three candidates a slot),
+        # all products named in one read: a product's display name costs a few queries per read.
+        shown = products.browse([candidate["product_id"] for candidate in chosen])
+        names = ai_explain.product_names(
+            self.env, [candidate["reason"] for candidate in chosen], shown.ids)
+        codes = dict(zip(shown.ids, shown.mapped("default_code"), strict=True))
+        return [{
+            "product_id": candidate["product_id"],
+            "name": _with_code(names[candidate["product_id"]], codes[candidate["product_id"]]),
+            "reason": ai_explain.render(self.env, candidate["reason"] or {},
+                                        ai_contract.SUGGESTION_REASONS, names=names),
+            "score": candidate["score"], "source": candidate["source"], "rank": rank,
+        } for rank, candidate in enumerate(chosen, 1)]
 
     def _ai_affinity_candidates(self, product_ids, limit):
         """Products bought with the lines' products; the score, and the reason, is the share of
@@ -132,15 +147,15 @@ class SaleOrder(models.Model):
         ranked = sorted(scores, key=lambda pid: (-best[pid][1], -scores[pid], pid))[:limit]
         return [{
             "product_id": pid,
-            "reason": ai_explain.render(self.env, {
-                "code": "bought_with", "product": best[pid][0],
-                "percent": round(best[pid][1] * 100)}, ai_contract.SUGGESTION_REASONS),
+            "reason": {"code": "bought_with", "product": best[pid][0],
+                       "percent": round(best[pid][1] * 100)},
             "score": round(best[pid][1], 4),
             "source": "affinity",
         } for pid in ranked]
 
     def _ai_stored_candidates(self, partner_id, limit):
-        """The engine's ranked candidates for a commercial partner, or the popular list."""
+        """The engine's ranked candidates for a commercial partner, or the popular list (their
+        reasons as codes: only the shown ones are rendered)."""
         self.env["ai.customer.suggestion"].flush_model()
         self.env.cr.execute(SQL(
             "SELECT product_id, reason, score, source FROM ai_customer_suggestion "
@@ -150,10 +165,8 @@ class SaleOrder(models.Model):
             limit,
         ))
         return [
-            {"product_id": pid,
-             "reason": ai_explain.render(self.env, reason or {},
-                                         ai_contract.SUGGESTION_REASONS),
-             "score": score or 0.0, "source": source or ("popular" if not partner_id else "")}
+            {"product_id": pid, "reason": reason, "score": score or 0.0,
+             "source": source or ("popular" if not partner_id else "")}
             for pid, reason, score, source in self.env.cr.fetchall()
         ]
 
