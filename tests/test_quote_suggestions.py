@@ -97,6 +97,17 @@ class TestQuoteSuggestions(AiCrmCommon):
         # A contact of the customer gets the company's suggestions.
         self.assertEqual(self.suggested(self.quote_form(self.contact)), self.suggested(form))
 
+    def test_names_carry_the_code_as_on_a_line_and_reasons_name_products_without_it(self):
+        self.paper.default_code = "PAP-1"
+        self.lamp.default_code = "LAMP-7"
+        form = self.quote_form(self.customer)
+        with form.order_line.new() as line:
+            line.product_id = self.lamp
+        paper, bulb = form.ai_suggestions[0], form.ai_suggestions[1]
+        self.assertEqual(paper["name"], "[PAP-1] AI Test Paper")
+        self.assertEqual(paper["name"], self.paper.display_name)
+        self.assertEqual(bulb["reason"], "Bought with AI Test Desk Lamp by 38 % of customers")
+
     def test_quote_says_which_list_serves(self):
         # The run of setUpClass reported no back-test: nothing to say.
         self.assertFalse(self.quote_form(self.customer).ai_suggestions_serving)
