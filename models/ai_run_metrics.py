@@ -175,6 +175,10 @@ def _suggestion_headline(env, backtest):
         "compared with the next order of %(n)s customers.",
         cut=backtest.get("cut", "?"), n=backtest.get("n_customers", "?"),
     )
+    if backtest.get("measured_on"):
+        caption += " " + env._(
+            "Checked on %(date)s: this check runs once a week, sooner when the orders change "
+            "by more than 10 %%.", date=backtest["measured_on"])
     methods = [("model", env._("Suggestions")),
                ("popularity", env._("Best sellers")),
                ("own_history", env._("Their own most-bought"))]

@@ -211,7 +211,7 @@ class TestAiRunQueue(AiCrmCommon):
         run = self.Run.browse(self.Run.with_user(self.ai_manager).action_queue(
             "suggestions", self.company.id))
         claim = self.EngineRun.ai_claim_next("w", ["suggestions"])
-        backtest = {"cut": "2026-07-01", "n_customers": 930,
+        backtest = {"cut": "2026-07-01", "n_customers": 930, "measured_on": "2026-08-29",
                     "model": {"hr_at_10": 0.6742, "hr_at_10_never_bought": 0.4951},
                     "popularity": {"hr_at_10": 0.5151, "hr_at_10_never_bought": 0.3591},
                     "own_history": {"hr_at_10": 0.5971, "hr_at_10_never_bought": 0.3592}}
@@ -224,6 +224,8 @@ class TestAiRunQueue(AiCrmCommon):
         headline = str(run.metrics_html).split('class="table table-sm o_ai_run_metrics"')[0]
         self.assertIn("orders before 2026-07-01", headline)
         self.assertIn("930 customers", headline)
+        # A back-test an earlier run made says when: the nights between weekly checks reuse it.
+        self.assertIn("Checked on 2026-08-29: this check runs once a week", headline)
         self.assertLess(headline.index("0.674"), headline.index("0.515"))
         self.assertLess(headline.index("0.515"), headline.index("0.597"))
         self.assertIn("0.495", headline)
