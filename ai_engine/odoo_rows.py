@@ -103,7 +103,7 @@ def write_frame(client: OdooClient, model: str, run_id: int, frame, to_columns,
     stops the sending, the calls under way finish, and its error is raised."""
     pieces = (to_columns(frame.iloc[start:start + batch_size])
               for start in range(0, len(frame), batch_size))
-    if streams <= 1:
+    if streams <= 1 or len(frame) <= batch_size:  # one call: no other connection to open
         return _summed(client.call(model, "ai_write", run_id, piece) for piece in pieces)
     return _summed(_in_streams(client, streams, model, run_id, pieces))
 

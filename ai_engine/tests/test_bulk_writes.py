@@ -144,6 +144,11 @@ def test_a_frame_written_in_two_streams_sends_every_batch_once_two_at_a_time():
     sent = client.shared["sent"]
     assert sorted(p for batch in sent for p in batch) == list(range(23)) and len(sent) == 12
     assert client.shared["most"] == 2 and client.shared["twins"] == 1
+    # One batch: one call on the client itself, no second connection opened for nothing.
+    small = StreamingClient()
+    write_frame(small, "ai.customer.suggestion", 5, _frame(2), _to_columns, batch_size=2,
+                streams=2)
+    assert small.shared["sent"] == [[0, 1]] and small.shared["twins"] == 0
 
 
 def test_a_failed_batch_stops_the_streams_and_raises_its_error():
