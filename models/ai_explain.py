@@ -18,11 +18,13 @@ UNKNOWN_PRODUCT = _lt("a product no longer available")
 
 def render(env, explanation, templates, currency=None, names=None):
     """The text of one ``{"code": …, <param>: value}`` dict; ``names``: the products it may
-    name (``product_names``), when many explanations are rendered at once."""
+    name (``product_names``), read once for many explanations, else read here."""
     code = explanation.get("code") if isinstance(explanation, dict) else None
     template = templates.get(code)
     if template is None:
         return str(code or "")
+    if names is None:
+        names = product_names(env, [explanation])
     params = {key: _param(env, key, value, currency, names)
               for key, value in explanation.items() if key != "code"}
     text = env._(template)
@@ -35,19 +37,27 @@ def render(env, explanation, templates, currency=None, names=None):
 
 
 def render_all(env, explanations, templates, currency=None):
-    return [render(env, item, templates, currency) for item in explanations or []]
+    names = product_names(env, explanations or [])
+    return [render(env, item, templates, currency, names) for item in explanations or []]
 
 
 def product_names(env, explanations, product_ids=()):
     """Product id → name (without its code) of every product the ``explanations`` name, and of
     ``product_ids``, read at once: rendered one by one, each explanation read its product
-    alone (half of a quotation's suggestions time)."""
-    ids = {value for item in explanations if isinstance(item, dict)
+    alone (half of a quotation's suggestions time). A product that no longer exists has no
+    name here (``render`` says so)."""
+    ids = {int(value) for item in explanations if isinstance(item, dict)
            for key, value in item.items()
-           if key in ai_contract.PRODUCT_PARAMS and isinstance(value, int)} | set(product_ids)
+           if key in ai_contract.PRODUCT_PARAMS and _is_id(value)} | set(product_ids)
     products = env["product.product"].browse(ids).exists()
     return dict(zip(products.ids, products.with_context(display_default_code=False)
                     .mapped("display_name"), strict=True))
+
+
+def _is_id(value):
+    """A record id as JSON may carry it (``12`` or ``12.0``); anything else names no product."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and float(value).is_integer())
 
 
 def money_range(env, low, high, currency):
@@ -72,7 +82,7 @@ def _round_money(value):
     return round(value, -digits)
 
 
-def _param(env, key, value, currency, names=None):
+def _param(env, key, value, currency, names):
     if key in ai_contract.CLUSTER_PARTS:
         part = ai_contract.CLUSTER_PARTS[key].get(value)
         return env._(part) if part is not None else str(value)
@@ -82,13 +92,8 @@ def _param(env, key, value, currency, names=None):
         return _duration(env, value, ONE_MONTH, MONTHS)
     if key in ai_contract.MONEY_PARAMS:
         return format_amount(env, value, currency) if currency else _number(env, value)
-    if key in ai_contract.PRODUCT_PARAMS and names is not None:
-        return names.get(value) or env._(UNKNOWN_PRODUCT)
     if key in ai_contract.PRODUCT_PARAMS:
-        product = env["product.product"].browse(value).exists()
-        if not product:
-            return env._(UNKNOWN_PRODUCT)
-        return product.with_context(display_default_code=False).display_name
+        return names.get(value) or env._(UNKNOWN_PRODUCT)
     if key in ai_contract.LIST_PARAMS:
         return ", ".join(map(str, value if isinstance(value, (list, tuple)) else [value]))
     return _number(env, value) if isinstance(value, (int, float)) else str(value)

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from ..models import ai_contract, ai_explain
 from .common import AiCrmCommon
 
 
@@ -107,6 +108,21 @@ class TestQuoteSuggestions(AiCrmCommon):
         self.assertEqual(paper["name"], "[PAP-1] AI Test Paper")
         self.assertEqual(paper["name"], self.paper.display_name)
         self.assertEqual(bulb["reason"], "Bought with AI Test Desk Lamp by 38 % of customers")
+
+    def test_a_reason_naming_a_deleted_product_says_so(self):
+        gone = self.env["product.product"].create({"name": "AI Test Gone"})
+        gone_id, lamp_id = gone.id, self.lamp.id
+        gone.unlink()
+        reasons = [{"code": "bought_with", "product": pid, "percent": 30}
+                   for pid in (lamp_id, gone_id, float(lamp_id))]
+        texts = ai_explain.render_all(self.env, reasons, ai_contract.SUGGESTION_REASONS)
+        self.assertEqual(texts, [
+            "Bought with AI Test Desk Lamp by 30 % of customers",
+            "Bought with a product no longer available by 30 % of customers",
+            "Bought with AI Test Desk Lamp by 30 % of customers"])
+        # One at a time, each reads its own product: the same texts.
+        self.assertEqual([ai_explain.render(self.env, r, ai_contract.SUGGESTION_REASONS)
+                          for r in reasons], texts)
 
     def test_quote_says_which_list_serves(self):
         # The run of setUpClass reported no back-test: nothing to say.
