@@ -61,8 +61,9 @@ def section(title: str, rows: list[dict]) -> str:
     text = (f"### {title}\n\n| night | cut | repeat slots: model / own products | never-bought "
             "slots: model / best sellers | serves (repeat, never-bought) | same as "
             f"{BACKTEST_EVERY_DAYS} nights' first? |\n| --- | --- | --- | --- | --- | --- |\n")
-    for n, row in enumerate(rows):
-        first = rows[n - n % BACKTEST_EVERY_DAYS]  # the night whose back-test serves this one
+    # Each night's serving back-test: the one made on the first night of its week.
+    served_by = [rows[n - n % BACKTEST_EVERY_DAYS] for n in range(len(rows))]
+    for row, first in zip(rows, served_by, strict=True):
         same = "yes" if row["serving"] == first["serving"] else "**no**"
         text += (f"| {row['today']:%Y-%m-%d} | {row['cut']} | "
                  f"{row['model.hr_at_10_repeat']} / {row['own_history.hr_at_10_repeat']} | "
@@ -70,11 +71,11 @@ def section(title: str, rows: list[dict]) -> str:
                  f"{row['popularity.hr_at_10_never_bought']} | "
                  f"{row['serving']['suggestions_repeat']}, {row['serving']['suggestions_new']} "
                  f"| {same} |\n")
-    moved = {key: max(abs((row[key] or 0) - (rows[n - n % BACKTEST_EVERY_DAYS][key] or 0))
-                      for n, row in enumerate(rows))
+    moved = {key: max(abs((row[key] or 0) - (first[key] or 0))
+                      for row, first in zip(rows, served_by, strict=True))
              for key in (f"{m}.{f}" for m, f in FIGURES)}
-    differ = sum(row["serving"] != rows[n - n % BACKTEST_EVERY_DAYS]["serving"]
-                 for n, row in enumerate(rows))
+    differ = sum(row["serving"] != first["serving"]
+                 for row, first in zip(rows, served_by, strict=True))
     text += (f"\nNights served by a back-test of up to {BACKTEST_EVERY_DAYS - 1} days before "
              f"whose choice differs from that night's own: **{differ} of {len(rows)}**. "
              "Largest move of a hit rate from the back-test that served it: "

@@ -159,7 +159,7 @@ def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
     orders = int(tx["order_id"].nunique())
     kept = recent_backtest(inputs.last_backtest, today, orders)
     if kept:
-        backtest, serving, state = {**kept["backtest"]}, kept["serving"], None
+        backtest, serving = {**kept["backtest"]}, kept["serving"]
         log(f"Back-test of {kept['on']} used again (on orders from {backtest['cut']}): it runs "
             f"every {BACKTEST_EVERY_DAYS} days, and sooner when the orders change by more than "
             f"{BACKTEST_ORDERS_CHANGE:.0%}")
@@ -167,13 +167,13 @@ def run(inputs: Inputs, params: dict, today, log) -> SuggestionsResult:
         started = time.perf_counter()
         backtest = suggestion_backtest(tx, products, segments)
         serving = backtest.pop("serving") if backtest else serving_choices(None)
-        state = None
         if backtest:
             log(f"Back-tested on orders from {backtest['cut']} in "
                 f"{time.perf_counter() - started:.1f}s")
             backtest["measured_on"] = f"{pd.Timestamp(today):%Y-%m-%d}"
-            state = {"on": backtest["measured_on"], "orders": orders, "backtest": backtest,
-                     "serving": serving}
+    # A back-test made now is kept for the runs of the next days.
+    state = ({"on": backtest["measured_on"], "orders": orders, "backtest": backtest,
+              "serving": serving} if backtest and not kept else None)
     for kind, key in SERVING_KEYS.items():
         choice = serving[key]
         log(f"{kind} slots: the {choice['served']} serves (grade {choice['grade'] or '-'}; "
