@@ -1,12 +1,16 @@
 """SuggestionModel: reasons, cold start, ties, discontinued products, write-back tables."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from ai_engine import compute
 from ai_engine.datasets.synthetic import generate_history, generate_products
+from ai_engine.errors import DataError
 from ai_engine.features.suggestion_candidates import candidates
 from ai_engine.models.suggestion_model import RESULT_COLUMNS, SuggestionModel
 
@@ -129,6 +133,25 @@ def test_learned_ranker_on_generated_history_and_compact_tables():
     assert suggestions.groupby("customer_id")["rank"].max().le(3).all()
     assert suggestions["score"].between(0, 1).all()
     assert not suggestions.duplicated(["customer_id", "product_id"]).any()
+
+
+def test_one_or_two_threads_learn_and_score_the_same_lists():
+    tx = generate_history(300, seed=4)
+    lists = [SuggestionModel(n_threads=n).fit(tx, as_of="2024-09-01").recommend(top=5)
+             for n in (1, 2)]
+    assert lists[0]["score"].gt(0).all()
+    pd.testing.assert_frame_equal(lists[0], lists[1])
+
+
+def test_thread_setting(monkeypatch):
+    monkeypatch.setenv("AI_ENGINE_THREADS", "3")
+    assert compute.threads() == 3
+    monkeypatch.delenv("AI_ENGINE_THREADS")
+    assert compute.threads() == len(os.sched_getaffinity(0))
+    for wrong in ("0", "two", "-1"):
+        monkeypatch.setenv("AI_ENGINE_THREADS", wrong)
+        with pytest.raises(DataError, match="AI_ENGINE_THREADS must be a whole number"):
+            compute.threads()
 
 
 def test_ranker_learns_on_stacked_time_splits_before_as_of_only():
