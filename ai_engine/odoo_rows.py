@@ -8,7 +8,7 @@ import queue
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_client import OdooClient, many2one_load
 
 DEFAULT_BATCH_SIZE = 5000
 # Calls of a bulk write in flight at once, each on a connection of its own: while PostgreSQL
@@ -19,8 +19,11 @@ WRITE_STREAMS = 3
 
 
 def m2o_id(value) -> int | None:
-    """The id of a many2one as ``read`` returns it (``[id, name]``, or False when empty)."""
-    return value[0] if value else None
+    """The id of a many2one as ``read`` returns it (``[id, name]``, the id alone when read
+    without names, or False when empty)."""
+    if isinstance(value, (list, tuple)):
+        return value[0] if value else None
+    return value or None
 
 
 # What ``ai_write`` takes: a list of row dicts, or the same rows as columns ({key: [values]}),
@@ -48,10 +51,12 @@ def chunks(ids, size: int) -> Iterator[list[int]]:
 
 
 def read_by_ids(client: OdooClient, model: str, ids, fields: list[str],
-                batch_size: int = DEFAULT_BATCH_SIZE) -> list[dict]:
-    """``read`` in pages, archived records included (history may name them)."""
+                batch_size: int = DEFAULT_BATCH_SIZE, names: bool = False) -> list[dict]:
+    """``read`` in pages, archived records included (history may name them); a many2one
+    reads as its id unless ``names``."""
     return [rec for chunk in chunks(ids, batch_size)
-            for rec in client.call(model, "read", chunk, fields, context={"active_test": False})]
+            for rec in client.call(model, "read", chunk, fields, context={"active_test": False},
+                                   load=many2one_load(names))]
 
 
 def selection_values(client: OdooClient, model: str, field: str) -> list[str]:
@@ -88,11 +93,11 @@ def _plain_values(series) -> list:
 
 
 def write_rows(client: OdooClient, model: str, run_id: int, rows: Rows,
-               batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+               batch_size: int = DEFAULT_BATCH_SIZE, streams: int = 1) -> dict:
     """``model.ai_write(run_id, batch)`` for every batch of ``rows`` (each all or nothing on
-    the server); the counts it answers, summed."""
-    return _summed(client.call(model, "ai_write", run_id, batch)
-                   for batch in batches(rows, batch_size))
+    the server); the counts it answers, summed. ``streams``: as ``write_frame``'s."""
+    return _sent(client, model, run_id, batches(rows, batch_size),
+                 streams if row_count(rows) > batch_size else 1)
 
 
 def write_frame(client: OdooClient, model: str, run_id: int, frame, to_columns,
@@ -103,7 +108,13 @@ def write_frame(client: OdooClient, model: str, run_id: int, frame, to_columns,
     stops the sending, the calls under way finish, and its error is raised."""
     pieces = (to_columns(frame.iloc[start:start + batch_size])
               for start in range(0, len(frame), batch_size))
-    if streams <= 1 or len(frame) <= batch_size:  # one call: no other connection to open
+    return _sent(client, model, run_id, pieces, streams if len(frame) > batch_size else 1)
+
+
+def _sent(client: OdooClient, model: str, run_id: int, pieces: Iterable, streams: int) -> dict:
+    """The summed answers of ``ai_write`` for ``pieces``: one after the other on the client
+    itself (one stream, or a single piece: no other connection to open), else in streams."""
+    if streams <= 1:
         return _summed(client.call(model, "ai_write", run_id, piece) for piece in pieces)
     return _summed(_in_streams(client, streams, model, run_id, pieces))
 

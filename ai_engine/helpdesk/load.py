@@ -8,7 +8,7 @@ import time
 from ai_engine import model_cache
 from ai_engine.helpdesk.job import HelpdeskResult
 from ai_engine.odoo_client import OdooClient
-from ai_engine.odoo_rows import write_rows
+from ai_engine.odoo_rows import WRITE_STREAMS, write_rows
 
 # The ticket fields the run fills, without their ai_ prefix.
 TICKET_KEYS = ["id", "sentiment", "sentiment_score", "language", "sentiment_sentence",
@@ -22,7 +22,8 @@ def write(client: OdooClient, run_id: int, result: HelpdeskResult, log) -> int:
     if not result.metrics["n_tickets"]:  # a desk without tickets: nothing analysed
         return 0
     started = time.perf_counter()
-    counts = write_rows(client, "helpdesk.ticket", run_id, result.ticket_rows, BATCH_SIZE)
+    counts = write_rows(client, "helpdesk.ticket", run_id, result.ticket_rows, BATCH_SIZE,
+                        streams=WRITE_STREAMS)
     log(f"Wrote {counts.get('updated', 0)} tickets in {time.perf_counter() - started:.1f}s")
     model_cache.keep(result.save_models_to, result.models, log)
     return counts.get("updated", 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ai_engine.odoo_client import OdooClient
+from ai_engine.odoo_client import OdooClient, many2one_load
 from ai_engine.odoo_rows import DEFAULT_BATCH_SIZE, chunks, m2o_id
 
 COLUMNS = ["customer_id", "segment_code", "segment", "churn_risk"]
@@ -27,5 +27,6 @@ def read_published(client: OdooClient, company_id: int, customer_ids,
                  for rec in client.call(
                      "ai.partner.insight", "search_read",
                      [("company_id", "=", company_id), ("partner_id", "in", chunk)],
-                     fields=["partner_id", "segment_id", "churn_risk"])]
+                     fields=["partner_id", "segment_id", "churn_risk"],
+                     load=many2one_load(False))]
     return pd.DataFrame(rows, columns=COLUMNS).set_index("customer_id")

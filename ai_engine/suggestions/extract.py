@@ -20,7 +20,8 @@ def read_products(client: OdooClient, product_ids: list[int], batch_size: int = 
     rows = [(rec["id"], rec["display_name"], rec["categ_id"][1] if rec["categ_id"] else "",
              bool(rec["active"] and rec["sale_ok"]))
             for rec in read_by_ids(client, "product.product", product_ids,
-                                   ["display_name", "categ_id", "active", "sale_ok"], batch_size)]
+                                   ["display_name", "categ_id", "active", "sale_ok"], batch_size,
+                                   names=True)]
     return pd.DataFrame(rows, columns=["product_id", "name", "category", "offerable"])
 
 

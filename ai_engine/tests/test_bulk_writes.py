@@ -116,16 +116,18 @@ class StreamingClient:
 
     def call(self, model, method, run_id, rows):
         shared = self.shared
+        partners = (rows["partner_id"] if isinstance(rows, dict)
+                    else [row["partner_id"] for row in rows])
         with shared["lock"]:
             shared["in_flight"] += 1
             shared["most"] = max(shared["most"], shared["in_flight"])
         time.sleep(0.02)
         with shared["lock"]:
             shared["in_flight"] -= 1
-            if rows["partner_id"][0] == shared["fail_on"]:
+            if partners[0] == shared["fail_on"]:
                 raise OdooError("row 3: unknown product")
-            shared["sent"].append(rows["partner_id"])
-        return {"written": len(rows["partner_id"]), "skipped_excluded": 0}
+            shared["sent"].append(partners)
+        return {"written": len(partners), "skipped_excluded": 0}
 
 
 def _frame(n):
@@ -149,6 +151,19 @@ def test_a_frame_written_in_two_streams_sends_every_batch_once_two_at_a_time():
     write_frame(small, "ai.customer.suggestion", 5, _frame(2), _to_columns, batch_size=2,
                 streams=2)
     assert small.shared["sent"] == [[0, 1]] and small.shared["twins"] == 0
+
+
+def test_rows_written_in_streams_send_every_batch_once_and_a_single_batch_opens_nothing():
+    for rows in ({"partner_id": list(range(9))}, [{"partner_id": p} for p in range(9)]):
+        client = StreamingClient()
+        assert write_rows(client, "helpdesk.ticket", 5, rows, batch_size=2, streams=3) == {
+            "written": 9, "skipped_excluded": 0}
+        sent = client.shared["sent"]
+        assert sorted(p for batch in sent for p in batch) == list(range(9)) and len(sent) == 5
+        assert client.shared["twins"] == 2 and client.shared["most"] >= 2
+    single = StreamingClient()
+    write_rows(single, "helpdesk.ticket", 5, {"partner_id": [1, 2]}, batch_size=2, streams=3)
+    assert single.shared["sent"] == [[1, 2]] and single.shared["twins"] == 0
 
 
 def test_a_failed_batch_stops_the_streams_and_raises_its_error():
