@@ -57,31 +57,35 @@ def backtest(past: pd.DataFrame, as_of, horizon: int, notes: list, random_state:
         return None
 
 
-def _next_order_reason(row, summary_row, by_rhythm: bool) -> dict:
-    """``by_rhythm``: this customer's date comes from its own rhythm."""
+def _next_order_reason(next_days: float, p12: float, gap: float, recency: float,
+                       by_rhythm: bool) -> dict:
+    """``by_rhythm``: this customer's date comes from its own rhythm (``gap``: its mean days
+    between orders, ``recency``: days since its last)."""
     if by_rhythm:
-        code = "next_order_rhythm" if np.isfinite(row["next_order_days"]) else \
-            "no_next_order_rhythm"
-        return explain(code, gap=round(float(summary_row["mean_gap_days"])),
-                       days=int(summary_row["recency_days"]))
-    if np.isnan(row["next_order_days"]):
-        return explain("no_next_order", percent=round(100 * row["p_order_12m"]))
-    return explain("next_order", percent=round(100 * row["p_order_12m"]),
-                   days=int(row["next_order_days"]))
+        code = "next_order_rhythm" if np.isfinite(next_days) else "no_next_order_rhythm"
+        return explain(code, gap=round(float(gap)), days=int(recency))
+    if np.isnan(next_days):
+        return explain("no_next_order", percent=round(100 * p12))
+    return explain("next_order", percent=round(100 * p12), days=int(next_days))
 
 
 def _reasons(summary, values, method, horizon, population_spend, retained, by_rhythm):
-    rows = []
+    # Plain columns, one value per customer: a Series per row (iterrows, iloc) cost more
+    # than the explanations themselves.
     months = np.maximum(np.round(summary["age_days"].to_numpy() / MONTH_DAYS), 1)
     dated_by_rhythm = has_rhythm(summary) & by_rhythm
-    for i, (_customer, row) in enumerate(values.iterrows()):
-        items = [explain("expected_orders", orders=round(float(row["expected_orders"]), 1),
-                         days=horizon, past=int(summary["frequency"].iloc[i]),
-                         months=int(months[i])),
-                 explain("spend_per_order", value=round(float(row["spend_per_order"]), 2),
-                         typical=round(population_spend, 2)),
+    typical = round(population_spend, 2)
+    rows = []
+    for orders, spend, next_days, p12, past, month, gap, recency, rhythm in zip(
+            values["expected_orders"].to_numpy(float), values["spend_per_order"].to_numpy(float),
+            values["next_order_days"].to_numpy(float), values["p_order_12m"].to_numpy(float),
+            summary["frequency"].to_numpy(), months, summary["mean_gap_days"].to_numpy(),
+            summary["recency_days"].to_numpy(), dated_by_rhythm, strict=True):
+        items = [explain("expected_orders", orders=round(float(orders), 1), days=horizon,
+                         past=int(past), months=int(month)),
+                 explain("spend_per_order", value=round(float(spend), 2), typical=typical),
                  explain("value_range", percent=80),
-                 _next_order_reason(row, summary.iloc[i], dated_by_rhythm[i])]
+                 _next_order_reason(next_days, p12, gap, recency, rhythm)]
         if method == "baseline":
             items.append(explain("value_baseline", percent=round(100 * retained)))
         rows.append(items)

@@ -299,7 +299,11 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             for column in columns:
                 occluded[column] = self.reference_[column]
             effects[group] = base - self._probability(_consistent(occluded))
-        effect = pd.DataFrame(effects, index=summary.index)
-        ranked = [[g for g in row.sort_values(ascending=False).index if row[g] >= min_effect]
-                  for _, row in effect.iterrows()]
+        # Each customer's groups by effect, biggest first (the first group on ties), those of
+        # at least ``min_effect``: in numpy, as per-row pandas sorts took 2/3 of the reasons.
+        groups = np.array(list(effects), dtype=object)
+        values = np.column_stack(list(effects.values())) if effects else np.zeros((len(base), 0))
+        order = np.argsort(-values, axis=1, kind="stable")
+        kept = np.take_along_axis(values, order, axis=1) >= min_effect
+        ranked = [groups[row[keep]].tolist() for row, keep in zip(order, kept, strict=True)]
         return reasons.sentences(summary, self.reference_, ranked, top, risky=base >= 0.3)

@@ -96,7 +96,12 @@ def sentences(summary: pd.DataFrame, ref: pd.Series, ranked: list[list[str]], to
     """
     risky = [False] * len(summary) if risky is None else list(risky)
     out = []
-    for (_, row), groups, is_risky in zip(summary.iterrows(), ranked, risky, strict=True):
+    # Rows as dicts of the columns' own scalars (a float32 rounds as before): a Series per
+    # row (iterrows) cost more than the templates themselves.
+    names = list(summary.columns)
+    rows = (dict(zip(names, values, strict=True))
+            for values in zip(*(summary[name].to_numpy() for name in names), strict=True))
+    for row, groups, is_risky in zip(rows, ranked, risky, strict=True):
         said = [s for s in (TEMPLATES[g](row, ref) for g in groups) if s]
         if not said and is_risky:
             silence = recency(row, ref) or cadence(row, ref)
