@@ -140,7 +140,9 @@ class CustomerValue(BaseEstimator):
         shape, rate = self.gg_.posterior(summary)
         size = (len(x), self.n_draws)
         lam = rng.gamma(p["r"] + x[:, None], 1 / (p["alpha"] + T)[:, None], size)
-        drop = rng.beta(p["a"], p["b"] + x[:, None], size)
+        # A tiny fitted ``a`` (customers who hardly ever drop out) draws dropout chances that
+        # underflow to 0, which ``geometric`` refuses: 1e-12 is "never" within any horizon.
+        drop = np.maximum(rng.beta(p["a"], p["b"] + x[:, None], size), 1e-12)
         # Orders until dropout: Poisson arrivals, dropout after each with probability ``drop``.
         orders = np.minimum(rng.poisson(lam * horizon_days), rng.geometric(drop))
         orders = np.where(rng.random(size) < alive[:, None], orders, 0)

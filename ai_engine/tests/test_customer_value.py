@@ -71,6 +71,14 @@ def test_a_customers_range_depends_on_its_id_not_on_the_rows_around_it(summary):
     assert np.array_equal(high_p, ranges.loc[part.index, "high"].to_numpy())
 
 
+def test_customers_who_hardly_ever_drop_out_still_get_ranges(summary):
+    model = CustomerValue(n_draws=200).fit(summary)
+    model.bg_.params_ = {**model.bg_.params_, "a": 1e-4}  # the fit's lower bound is e**-8
+    low, high = model.spend_range(summary, 365)
+    assert np.isfinite(low).all() and np.isfinite(high).all() and (low <= high).all()
+    assert (high > 0).any()
+
+
 def test_longer_horizon_expects_more(summary):
     model = CustomerValue(n_draws=100).fit(summary)
     short, long = model.predict(summary, 30), model.predict(summary, 365)
