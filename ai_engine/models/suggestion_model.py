@@ -232,9 +232,8 @@ class SuggestionModel(BaseEstimator):
             return model.fit(x, label, sample_weight=weight)
 
     def _threads(self) -> int:
-        # Learning and scoring wait on nothing else: on 2 cores two threads took the ranker's
-        # fit 6.3 → 3.6 s and predict_proba 0.79 → 0.50 s (400k / 250k rows); the trees and
-        # scores are the same with any number.
+        # On 2 idle cores two threads took the ranker's fit 6.3 → 3.6 s and predict_proba
+        # 0.79 → 0.50 s (400k / 250k rows); the trees and scores are the same with any number.
         return self.n_threads or compute.threads()
 
     def _predict(self, frame: pd.DataFrame, ranker=None) -> np.ndarray:
