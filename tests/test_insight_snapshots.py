@@ -59,6 +59,17 @@ class TestInsightSnapshots(AiCrmCommon):
         self.assertFalse(Insight.sudo().with_context(active_test=False).search(
             [("run_id", "=", run.id)]), "nothing staged")
 
+    def test_numbers_with_digits_are_stored_rounded_as_odoo_rounds_them(self):
+        # Half away from zero, as fields.Float.convert_to_column (Python's round() gives 2.2);
+        # read from the table: the ORM would round on reading whatever was stored.
+        self.apply([self.insight_row(self.customer, expected_orders=2.25),
+                    self.insight_row(self.individual, expected_orders=1.04)])
+        self.env.cr.execute(
+            "SELECT partner_id, expected_orders::text FROM ai_partner_insight WHERE active "
+            "AND partner_id IN %s", [(self.customer.id, self.individual.id)])
+        self.assertEqual(dict(self.env.cr.fetchall()),
+                         {self.customer.id: "2.3", self.individual.id: "1.0"})
+
     def test_staged_results_show_only_once_the_run_is_done(self):
         run = self.start_run()
         Insight = self.env["ai.partner.insight"].with_user(self.engine_user)
