@@ -13,6 +13,8 @@ batched ``search_read`` of orders, lines and partners (a module older than this 
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import pandas as pd
 
@@ -30,6 +32,9 @@ LINE_FIELDS = ["order_id", "product_id", "product_uom_qty", "price_subtotal"]
 SALES_READER = ("sale.order.line", "ai_read_sales")
 SALES_COLUMNS = ["id", "order_id", "customer_id", "date", "product_id", "quantity", "amount"]
 SALES_PAGE = 100000
+# Ranges of line ids read side by side: while PostgreSQL joins one page, the other range's
+# page is joined on the other core (bench/reports/extract_speed.md).
+READ_STREAMS = 2
 READS = ("auto", "columns", "search_read")
 
 
@@ -75,32 +80,69 @@ def read_customers(client: OdooClient, partner_ids: list[int], batch_size: int =
 
 
 def read_sales_columns(client: OdooClient, company_id: int, page_size: int | None = None,
-                       changed_since: str | None = None) -> pd.DataFrame:
+                       changed_since: str | None = None,
+                       streams: int | None = None) -> pd.DataFrame:
     """Every page of ``ai_read_sales`` (keyset paging by line id) as one frame of
     ``SALES_COLUMNS``, in line id order (Odoo answers a page's lines in no particular order).
     ``changed_since``: only the customers whose orders changed since then (Odoo's UTC text).
-    Raises ``OdooMethodMissing`` on an older module."""
-    model, method = SALES_READER
-    texts: dict[str, list[str]] = {name: [] for name in SALES_COLUMNS}
-    after_id = 0
+    ``streams`` (default ``READ_STREAMS``) > 1: the company's range of line ids cut in that
+    many, read side by side, each on a connection of its own; a read of changed customers,
+    small, stays in one. Raises ``OdooMethodMissing`` on an older module."""
     since = {"changed_since": changed_since} if changed_since else {}
-    while after_id is not None:
-        page = client.call(model, method, company_id, after_id=after_id,
-                           limit=page_size or SALES_PAGE, **since)
-        if page["columns"] != SALES_COLUMNS:
-            raise DataError(f"Odoo answered the columns {page['columns']} to {model}.{method}, "
-                            f"the engine reads {SALES_COLUMNS}: update the engine or the module.")
-        for name in SALES_COLUMNS:
-            if page["data"][name]:
-                texts[name].append(page["data"][name])
-        after_id = page["next_after_id"]
-    frame = pd.DataFrame({name: _column(",".join(parts), str if name == "date" else float)
-                          for name, parts in texts.items()}, columns=SALES_COLUMNS)
+    streams = streams or READ_STREAMS
+    ranges = _id_ranges(client, company_id, streams) if streams > 1 and not since \
+        else [(0, None)]
+    if len(ranges) == 1:
+        parts = [_range_texts(client, company_id, *ranges[0], page_size, since)]
+    else:
+        with ThreadPoolExecutor(len(ranges), thread_name_prefix="ai-read") as pool:
+            futures = [pool.submit(_range_texts, client if n == 0 else client.twin(),
+                                   company_id, after_id, before_id, page_size, since)
+                       for n, (after_id, before_id) in enumerate(ranges)]
+            parts = [future.result() for future in futures]
+    frame = pd.DataFrame({name: _column(",".join(text for part in parts for text in part[name]),
+                                        str if name == "date" else float)
+                          for name in SALES_COLUMNS}, columns=SALES_COLUMNS)
     for name in ("id", "order_id", "customer_id"):  # never empty
         frame[name] = frame[name].astype("int64")
     if frame["product_id"].notna().all():
         frame["product_id"] = frame["product_id"].astype("int64")
     return frame.sort_values("id").reset_index(drop=True)
+
+
+def _id_ranges(client: OdooClient, company_id: int, parts: int) -> list[tuple]:
+    """``(after_id, before_id)`` of ``parts`` ranges of equal width over the ids of the
+    company's lines, the last one open-ended (lines confirmed while reading are read too)."""
+    domain = confirmed_orders_domain(company_id) + [("display_type", "=", False)]
+    first = client.call("sale.order.line", "search", domain, limit=1, order="id")
+    last = client.call("sale.order.line", "search", domain, limit=1, order="id desc")
+    if not first:
+        return [(0, None)]
+    low, high = first[0] - 1, last[0]
+    step = max(1, -(-(high - low) // parts))
+    starts = list(range(low, high, step))
+    return [(start, following + 1) for start, following in pairwise(starts)] + [
+        (starts[-1], None)]
+
+
+def _range_texts(client: OdooClient, company_id: int, after_id: int, before_id: int | None,
+                 page_size: int | None, since: dict) -> dict[str, list[str]]:
+    """Each column's texts, page by page, of the lines after ``after_id`` (and below
+    ``before_id``)."""
+    model, method = SALES_READER
+    texts: dict[str, list[str]] = {name: [] for name in SALES_COLUMNS}
+    bound = {"before_id": before_id} if before_id is not None else {}
+    while after_id is not None:
+        page = client.call(model, method, company_id, after_id=after_id,
+                           limit=page_size or SALES_PAGE, **since, **bound)
+        if page["columns"] != SALES_COLUMNS:
+            raise DataError(f"Odoo answered the columns {page['columns']} to {model}.{method}, "
+                            f"the engine reads {SALES_COLUMNS}: update the engine or the module.")
+        if page["data"]["id"]:  # a page of one line may have an empty text: its null
+            for name in SALES_COLUMNS:
+                texts[name].append(page["data"][name])
+        after_id = page["next_after_id"]
+    return texts
 
 
 def _column(text: str, dtype) -> pd.Series:

@@ -18,12 +18,14 @@ class SaleOrderLine(models.Model):
     # The engine's fast read of a company's sales history
     # ------------------------------------------------------------------------------------------
     @api.model
-    def _ai_sales_domain(self, company_id, after_id, changed_since=None):
+    def _ai_sales_domain(self, company_id, after_id, changed_since=None, before_id=None):
         """The lines the engine learns from: confirmed, of the company, not a section or note;
         with ``changed_since``, only those of customers with an order of the company created,
         edited, confirmed or cancelled since then (all their lines, for their whole history)."""
         domain = [("company_id", "=", company_id), ("state", "=", "sale"),
                   ("display_type", "=", False), ("id", ">", after_id)]
+        if before_id is not None:
+            domain.append(("id", "<", before_id))
         if changed_since is not None:
             changed = self.env["sale.order"].search([("company_id", "=", company_id),
                                                      ("write_date", ">=", changed_since)])
@@ -47,7 +49,7 @@ class SaleOrderLine(models.Model):
         return parsed
 
     @api.model
-    def _ai_check_sales_args(self, company_id, after_id, limit):
+    def _ai_check_sales_args(self, company_id, after_id, limit, before_id=None):
         if not (self.env.su or self.env.user.has_group(AI_GROUP_ENGINE)):
             raise AccessError(self.env._("Only the AI engine may read the sales history."))
         if not isinstance(company_id, int) or isinstance(company_id, bool) or (
@@ -58,6 +60,11 @@ class SaleOrderLine(models.Model):
             raise ValidationError(self.env._(
                 "after_id must be a whole number, 0 or more (the last line id of the previous "
                 "page), not %(value)r.", value=after_id))
+        if before_id is not None and (not isinstance(before_id, int)
+                                      or isinstance(before_id, bool) or before_id <= after_id):
+            raise ValidationError(self.env._(
+                "before_id must be a whole number above after_id (the first line id past the "
+                "range read), or empty for no bound, not %(value)r.", value=before_id))
         if not isinstance(limit, int) or isinstance(limit, bool) \
                 or not 1 <= limit <= SALES_PAGE_MAX:
             raise ValidationError(self.env._(
@@ -65,11 +72,14 @@ class SaleOrderLine(models.Model):
                 max=SALES_PAGE_MAX, value=limit))
 
     @api.model
-    def ai_read_sales(self, company_id, after_id=0, limit=SALES_PAGE, changed_since=None):
+    def ai_read_sales(self, company_id, after_id=0, limit=SALES_PAGE, changed_since=None,
+                      before_id=None):
         """One page of the company's sales history as columns, for the AI engine.
 
         ``changed_since`` (``"YYYY-MM-DD HH:MM:SS"``, UTC): only the history of the customers
         whose orders changed since then, for a run that refreshes those customers alone.
+        ``before_id``: only lines below that id, so that a reader can page through ranges of
+        ids side by side (each range keyset-paged from its ``after_id``).
 
         The page is the first ``limit`` confirmed order lines of ``company_id`` after line
         ``after_id`` (keyset paging by line id), sections and notes left out; of those, lines
@@ -94,7 +104,7 @@ class SaleOrderLine(models.Model):
         field); the partner table is read only for the order's commercial customer id and its
         objection, as ``read`` of those two fields would.
         """
-        self._ai_check_sales_args(company_id, after_id, limit)
+        self._ai_check_sales_args(company_id, after_id, limit, before_id)
         since = self._ai_changed_since(changed_since)
         lines = self.with_company(company_id)
         lines.check_access("read")
@@ -107,8 +117,8 @@ class SaleOrderLine(models.Model):
                               ("res.partner", ["commercial_partner_id",
                                                "ai_exclude_profiling"])):
             self.env[model].flush_model(fnames)
-        page = lines._search(self._ai_sales_domain(company_id, after_id, since), order="id",
-                             limit=limit)
+        page = lines._search(self._ai_sales_domain(company_id, after_id, since, before_id),
+                             order="id", limit=limit)
         # The page carries the line's own columns, so the line table is read once, by its
         # primary key; only the page's range of orders is read (by primary key too: a page's
         # lines belong to neighbouring orders), not every order of the database.

@@ -43,10 +43,10 @@ class TestSalesExtract(AiCrmCommon):
             "partner_id": cls.customer.id, "order_line": [(0, 0, dict(line))]})
         cls.Lines = cls.env["sale.order.line"].with_user(cls.engine_user)
 
-    def read_all(self, company, limit=2, user=None, **kwargs):
+    def read_all(self, company, limit=2, user=None, after_id=0, **kwargs):
         """Every page, as the engine reads them; the rows as dicts, and the pages' sizes."""
         lines = self.Lines.with_user(user or self.engine_user)
-        rows, sizes, after_id = [], [], 0
+        rows, sizes = [], []
         while after_id is not None:
             page = lines.ai_read_sales(company.id, after_id=after_id, limit=limit, **kwargs)
             self.assertEqual(page["columns"], list(page["data"]))
@@ -94,6 +94,16 @@ class TestSalesExtract(AiCrmCommon):
                                                                "changed_since must be"):
                 self.Lines.ai_read_sales(self.company.id, changed_since=bad)
 
+    def test_ranges_of_ids_read_side_by_side_make_the_whole(self):
+        everything = sorted(self.read_all(self.company, limit=1000)[0], key=lambda r: r["id"])
+        self.assertGreaterEqual(len(everything), 2)
+        bound = everything[1]["id"]  # the first line below it, the rest from it on
+        below, sizes = self.read_all(self.company, limit=1, before_id=bound)
+        self.assertEqual(below, everything[:1])
+        self.assertEqual(sizes, [1, 0])
+        above, _sizes = self.read_all(self.company, limit=1, after_id=bound - 1)
+        self.assertEqual(sorted(above, key=lambda r: r["id"]), everything[1:])
+
     def test_a_company_never_sees_another_s_lines(self):
         rows, _sizes = self.read_all(self.company, limit=1000)
         companies = self.env["sale.order.line"].browse([r["id"] for r in rows]).company_id
@@ -120,6 +130,9 @@ class TestSalesExtract(AiCrmCommon):
             ({"after_id": "5"}, "after_id must be a whole number"),
             ({"after_id": -3}, "after_id must be"),
             ({"after_id": 1.5}, "after_id must be"),
+            ({"before_id": "9"}, "before_id must be a whole number above after_id"),
+            ({"after_id": 5, "before_id": 5}, "before_id must be"),
+            ({"before_id": True}, "before_id must be"),
         ):
             with self.subTest(**kwargs), self.assertRaisesRegex(ValidationError, words):
                 self.Lines.ai_read_sales(self.company.id, **kwargs)

@@ -16,14 +16,21 @@ LINES = {  # line id → (order, customer, day, product, quantity, amount)
 
 
 class ColumnsOdoo:
-    """Answers ``ai_read_sales`` in pages of ``limit`` lines, as the module does."""
+    """Answers ``ai_read_sales`` in pages of ``limit`` lines, as the module does, and the
+    searches for the first and last line id."""
 
     def __init__(self, columns=SALES_COLUMNS):
         self.columns, self.calls, self.missing_methods = columns, [], set()
 
-    def call(self, model, method, company_id, after_id=0, limit=100):
-        self.calls.append((model, method, company_id, after_id))
-        ids = sorted(i for i in LINES if i > after_id)[:limit][::-1]  # in no particular order
+    def twin(self):
+        return self
+
+    def call(self, model, method, *args, after_id=0, limit=100, before_id=None, order=None):
+        if method == "search":
+            return [min(LINES) if order == "id" else max(LINES)]
+        self.calls.append((model, method, args[0], after_id, before_id))
+        ids = sorted(i for i in LINES if after_id < i < (before_id or max(LINES) + 1))
+        ids = ids[:limit][::-1]  # in no particular order
         return {"columns": self.columns,
                 "data": {c: ",".join("" if v is None else str(v) for v in
                                      (([i] + list(LINES[i]))[n] for i in ids))
@@ -33,6 +40,7 @@ class ColumnsOdoo:
 
 def test_pages_of_columns_make_the_transactions_frame(monkeypatch):
     monkeypatch.setattr("ai_engine.sales.SALES_PAGE", 2)
+    monkeypatch.setattr("ai_engine.sales.READ_STREAMS", 1)
     odoo = ColumnsOdoo()
     frame = sale_transactions(odoo, company_id=1)
     assert [c[3] for c in odoo.calls] == [0, 12]  # keyset: after the last line of each page
@@ -42,6 +50,17 @@ def test_pages_of_columns_make_the_transactions_frame(monkeypatch):
                                       pd.Timestamp("2026-02-01")]
     assert frame["amount"].tolist() == [9.5, 20.0, -4.0]
     assert frame["product_id"].isna().sum() == 1
+    # A page of one line whose product is empty answers an empty text for it: still a value.
+    monkeypatch.setattr("ai_engine.sales.SALES_PAGE", 1)
+    pd.testing.assert_frame_equal(sale_transactions(ColumnsOdoo(), company_id=1), frame)
+    monkeypatch.setattr("ai_engine.sales.SALES_PAGE", 2)
+    # Ranges of ids read side by side give the same frame; each range is keyset-paged.
+    for streams in (2, 3):
+        monkeypatch.setattr("ai_engine.sales.READ_STREAMS", streams)
+        side_by_side = ColumnsOdoo()
+        pd.testing.assert_frame_equal(sale_transactions(side_by_side, company_id=1), frame)
+        bounds = {before for *_call, before in side_by_side.calls}
+        assert len(bounds) == streams and None in bounds  # the last range is open-ended
 
 
 def test_other_columns_than_the_engine_reads_are_refused():
@@ -56,6 +75,8 @@ class OlderOdoo:
         self.missing_methods, self.asked = set(), 0
 
     def call(self, model, method, *args, **kwargs):
+        if method == "search":  # the first and last line ids: a method every Odoo has
+            return [1]
         self.asked += 1
         self.missing_methods.add((model, method))
         raise OdooMethodMissing(f"The method '{model}.{method}' does not exist")
