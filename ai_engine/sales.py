@@ -19,7 +19,7 @@ from itertools import pairwise
 import pandas as pd
 
 from ai_engine.errors import DataError
-from ai_engine.odoo_client import OdooClient, OdooMethodMissing
+from ai_engine.odoo_client import OdooClient, OdooError, OdooMethodMissing
 from ai_engine.odoo_rows import m2o_id, read_by_ids
 
 TRANSACTION_COLUMNS = ["customer_id", "order_id", "date", "product_id", "quantity", "amount"]
@@ -33,7 +33,7 @@ SALES_READER = ("sale.order.line", "ai_read_sales")
 SALES_COLUMNS = ["id", "order_id", "customer_id", "date", "product_id", "quantity", "amount"]
 SALES_PAGE = 100000
 # Ranges of line ids read side by side: while PostgreSQL joins one page, the other range's
-# page is joined on the other core (bench/reports/extract_speed.md).
+# page is joined on the other core (bench/reports/extract_streams.md).
 READ_STREAMS = 2
 READS = ("auto", "columns", "search_read")
 
@@ -92,14 +92,19 @@ def read_sales_columns(client: OdooClient, company_id: int, page_size: int | Non
     streams = streams or READ_STREAMS
     ranges = _id_ranges(client, company_id, streams) if streams > 1 and not since \
         else [(0, None)]
-    if len(ranges) == 1:
-        parts = [_range_texts(client, company_id, *ranges[0], page_size, since)]
-    else:
-        with ThreadPoolExecutor(len(ranges), thread_name_prefix="ai-read") as pool:
-            futures = [pool.submit(_range_texts, client if n == 0 else client.twin(),
-                                   company_id, after_id, before_id, page_size, since)
-                       for n, (after_id, before_id) in enumerate(ranges)]
-            parts = [future.result() for future in futures]
+    parts = None
+    if len(ranges) > 1:
+        try:
+            with ThreadPoolExecutor(len(ranges), thread_name_prefix="ai-read") as pool:
+                futures = [pool.submit(_range_texts, client if n == 0 else client.twin(),
+                                       company_id, after_id, before_id, page_size, since)
+                           for n, (after_id, before_id) in enumerate(ranges)]
+                parts = [future.result() for future in futures]
+        except OdooError as exc:  # a module older than this engine reads in one range only
+            if "before_id" not in str(exc):
+                raise
+    if parts is None:
+        parts = [_range_texts(client, company_id, 0, None, page_size, since)]
     frame = pd.DataFrame({name: _column(",".join(text for part in parts for text in part[name]),
                                         str if name == "date" else float)
                           for name in SALES_COLUMNS}, columns=SALES_COLUMNS)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from ai_engine.errors import DataError
-from ai_engine.odoo_client import OdooMethodMissing
+from ai_engine.odoo_client import OdooError, OdooMethodMissing
 from ai_engine.sales import SALES_COLUMNS, TRANSACTION_COLUMNS, sale_transactions
 
 LINES = {  # line id → (order, customer, day, product, quantity, amount)
@@ -19,8 +19,9 @@ class ColumnsOdoo:
     """Answers ``ai_read_sales`` in pages of ``limit`` lines, as the module does, and the
     searches for the first and last line id."""
 
-    def __init__(self, columns=SALES_COLUMNS):
+    def __init__(self, columns=SALES_COLUMNS, knows_before_id=True):
         self.columns, self.calls, self.missing_methods = columns, [], set()
+        self.knows_before_id = knows_before_id
 
     def twin(self):
         return self
@@ -28,6 +29,8 @@ class ColumnsOdoo:
     def call(self, model, method, *args, after_id=0, limit=100, before_id=None, order=None):
         if method == "search":
             return [min(LINES) if order == "id" else max(LINES)]
+        if before_id is not None and not self.knows_before_id:  # as Odoo words a TypeError
+            raise OdooError("ai_read_sales() got an unexpected keyword argument 'before_id'")
         self.calls.append((model, method, args[0], after_id, before_id))
         ids = sorted(i for i in LINES if after_id < i < (before_id or max(LINES) + 1))
         ids = ids[:limit][::-1]  # in no particular order
@@ -61,6 +64,10 @@ def test_pages_of_columns_make_the_transactions_frame(monkeypatch):
         pd.testing.assert_frame_equal(sale_transactions(side_by_side, company_id=1), frame)
         bounds = {before for *_call, before in side_by_side.calls}
         assert len(bounds) == streams and None in bounds  # the last range is open-ended
+    # A module older than the engine knows no before_id: one range, the same frame.
+    older = ColumnsOdoo(knows_before_id=False)
+    pd.testing.assert_frame_equal(sale_transactions(older, company_id=1), frame)
+    assert {before for *_call, before in older.calls} == {None}
 
 
 def test_other_columns_than_the_engine_reads_are_refused():
