@@ -42,6 +42,11 @@ def confirmed_orders_domain(company_id: int) -> list:
     return [("state", "=", "sale"), ("company_id", "=", company_id)]
 
 
+def confirmed_lines_domain(company_id: int) -> list:
+    """The order lines the engine learns from: of confirmed orders, not a section or note."""
+    return confirmed_orders_domain(company_id) + [("display_type", "=", False)]
+
+
 def read_orders(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
     rows = [
         (rec["id"], m2o_id(rec["partner_id"]), rec["date_order"], rec["currency_rate"] or 1.0)
@@ -53,7 +58,7 @@ def read_orders(client: OdooClient, company_id: int, batch_size: int = 5000) -> 
 
 
 def read_order_lines(client: OdooClient, company_id: int, batch_size: int = 5000) -> pd.DataFrame:
-    domain = confirmed_orders_domain(company_id) + [("display_type", "=", False)]
+    domain = confirmed_lines_domain(company_id)
     rows = [
         (m2o_id(rec["order_id"]), m2o_id(rec["product_id"]), rec["product_uom_qty"],
          rec["price_subtotal"])
@@ -118,7 +123,7 @@ def read_sales_columns(client: OdooClient, company_id: int, page_size: int | Non
 def _id_ranges(client: OdooClient, company_id: int, parts: int) -> list[tuple]:
     """``(after_id, before_id)`` of ``parts`` ranges of equal width over the ids of the
     company's lines, the last one open-ended (lines confirmed while reading are read too)."""
-    domain = confirmed_orders_domain(company_id) + [("display_type", "=", False)]
+    domain = confirmed_lines_domain(company_id)
     first = client.call("sale.order.line", "search", domain, limit=1, order="id")
     last = client.call("sale.order.line", "search", domain, limit=1, order="id desc")
     if not first:

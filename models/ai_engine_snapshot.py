@@ -122,21 +122,20 @@ class AiEngineSnapshot(models.AbstractModel):
         if not values:
             return 0
         keys = list(self._ai_converters)
-        now = fields.Datetime.now()
-        log_columns, log_values = SQL(), SQL()
+        # The statement's columns and values are the same for every batch: built once.
+        columns = SQL(", ").join(SQL.identifier(k) for k in keys)
+        staged = SQL(", ").join(self._ai_staged_value(k) for k in keys)
         if self._log_access:
-            log_columns = SQL(", create_uid, create_date, write_uid, write_date")
-            log_values = SQL(", %(uid)s, %(now)s, %(uid)s, %(now)s", uid=self.env.uid, now=now)
+            columns = SQL("%s, create_uid, create_date, write_uid, write_date", columns)
+            staged = SQL("%(staged)s, %(uid)s, %(now)s, %(uid)s, %(now)s", staged=staged,
+                         uid=self.env.uid, now=fields.Datetime.now())
         for start in range(0, len(values), INSERT_BATCH):
             payload = json.dumps(values[start:start + INSERT_BATCH], default=_json_column_value)
             self.env.cr.execute(SQL(
-                "INSERT INTO %(table)s (company_id, run_id, active, %(columns)s%(log_columns)s)"
-                " SELECT %(company)s, %(run)s, FALSE, %(values)s%(log_values)s"
+                "INSERT INTO %(table)s (company_id, run_id, active, %(columns)s)"
+                " SELECT %(company)s, %(run)s, FALSE, %(staged)s"
                 " FROM json_populate_recordset(NULL::%(table)s, %(payload)s) AS v",
-                table=SQL.identifier(self._table),
-                columns=SQL(", ").join(SQL.identifier(k) for k in keys),
-                values=SQL(", ").join(self._ai_staged_value(k) for k in keys),
-                log_columns=log_columns, log_values=log_values,
+                table=SQL.identifier(self._table), columns=columns, staged=staged,
                 company=run.company_id.id, run=run.id, payload=payload,
             ))
         self.invalidate_model()
