@@ -110,6 +110,22 @@ def ceiling(summary, actual, model_orders) -> dict:
     return out
 
 
+def visible_level(tx, as_of, months=(2, 3, 4)) -> list[tuple[int, float]]:
+    """The level a back-test could learn: (days, predicted / actual orders) of the value model
+    fitted at a cut-off ``months`` before *as of* and graded on the days up to *as of* — what a
+    correction of the forecast's level, learned from the history alone, would be built on."""
+    levels = []
+    for back in months:
+        cut = as_of - pd.DateOffset(months=back)
+        days = (as_of - cut).days
+        summary = customer_summary(tx[tx["date"] <= cut], cut)
+        summary = summary[summary["frequency"] > 0]
+        actual = actual_value(tx[tx["date"] <= as_of], summary.index, cut, days)
+        predicted = CustomerValue(n_draws=20).fit(summary).predict(summary, days)
+        levels.append((days, float(predicted["expected_orders"].sum() / actual["orders"].sum())))
+    return levels
+
+
 def expected_buyer_coverage(model, summary, horizon: int, coverage: float = 0.8) -> float:
     """The buyers' coverage a perfectly calibrated model would show: from its own draws, the
     chance of spending something inside the range over the chance of spending something. Where
@@ -176,6 +192,7 @@ def run_case(case: Case) -> dict:
     rhythm = np.where(rhythm <= case.horizon_days, rhythm, np.nan)
     out["naive_next"] = next_order_error(tx, as_of, case.horizon_days, summary, rhythm)
     out["ceiling"] = ceiling(summary, actual, model_days["expected_orders"])
+    out["visible_level"] = visible_level(tx, as_of)
     out["seconds"] = time.perf_counter() - started
     return out
 
@@ -235,7 +252,15 @@ def table(result: dict) -> str:
             f"| {label} | {c[key]['mae']:.3f} | {c[key]['rmse']:.3f} | {pct(c[key]['total'])} |"
             for key, label in (("poisson", "mean-seeking (Poisson)"),
                                ("absolute_error", "median-seeking (absolute)"))))
-    return head + "\n".join("| " + " | ".join(row) + " |" for row in rows) + ceiling_text
+    level_text = (
+        "\n\nLevel the history itself shows — the value model fitted at a cut-off before *as "
+        "of*, its total expected orders over the days up to *as of* against the actual (what a "
+        "back-test-learned correction of the level would rest on; the held-out horizon's own "
+        "level is " + f"{1 + result['model']['orders_total_error']:.2f}" + "): "
+        + ", ".join(f"{days} days {ratio:.2f}" for days, ratio in result["visible_level"])
+        + ".")
+    return (head + "\n".join("| " + " | ".join(row) + " |" for row in rows) + ceiling_text
+            + level_text)
 
 
 def main():

@@ -81,12 +81,14 @@ class BetaGeoModel(BaseEstimator):
         r, alpha, a, b, x, t_x, T = self._parts(summary)
         t = float(horizon_days)
         alive = self.p_alive(summary)
+        # The closed form holds for any a ≠ 1 (for a < 1 both factors change sign).
         with np.errstate(all="ignore"):
             exact = ((a + b + x - 1) / (a - 1)
                      * (1 - hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
                         * ((alpha + T) / (alpha + T + t)) ** (r + x))
-                     * alive) if a > 1 else np.full_like(x, np.nan)
-        # Where the closed form is unusable: alive × expected rate × t, damped by dropout risk.
+                     * alive) if a != 1 else np.full_like(x, np.nan)
+        # Where the closed form is unusable (a = 1, or hyp2f1 overflows): alive × expected
+        # rate × t, damped by dropout risk.
         rate_t = (r + x) / (alpha + T) * t
         rough = alive * rate_t * (1 - a / (a + b + x)) ** (rate_t / 2)
         return np.where(np.isfinite(exact) & (exact >= 0), exact, rough)
