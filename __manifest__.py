@@ -3,7 +3,7 @@
     "summary": "Customer RFM segments, churn risk with reasons and 12-month value on contacts "
     "and product suggestions on quotations, computed by a sidecar ML engine (helpdesk tickets: "
     "ai_crm_helpdesk)",
-    "version": "18.0.2.2.0",
+    "version": "18.0.2.3.0",
     "category": "Sales/Sales",
     "license": "AGPL-3",
     "author": "ai_crm contributors",

@@ -21,7 +21,7 @@ class AiCustomerSuggestion(models.Model):
 
     _ai_task = "suggestions"
     _ai_partner_field = "partner_id"
-    _ai_lookup_index = ("company_id", "partner_id", "rank")
+    _ai_published_by_run = True
     _ai_unique = ("partner_id", "product_id")
     _ai_required = ("product_id",)
     _ai_converters = {
@@ -33,6 +33,10 @@ class AiCustomerSuggestion(models.Model):
         "source": ai_values.choice(ai_contract.SUGGESTION_SOURCES),
     }
 
+    active = fields.Boolean(
+        compute="_compute_published", search="_search_published",
+        help="Published: a row of the company's last successful run.",
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, ondelete="cascade",
         help="Commercial partner; empty for the company's popular products.",

@@ -37,6 +37,12 @@ class AiEngineSnapshot(models.AbstractModel):
     _ai_unique = ()
     # Columns readers look the published rows up by (a partial index on active rows).
     _ai_lookup_index = ()
+    # Published by pointing at the run rather than by flagging its rows: the company's last done
+    # run of the task is the published one (``_ai_published_run_ids``), ``active`` is computed
+    # from it, and readers look rows up by run. For the millions of suggestion rows a night,
+    # setting ``active`` rewrote every row and its index entries: 29 of the 31 s a publish of
+    # 2.1 M rows took, against 2 s to delete the previous run's rows.
+    _ai_published_by_run = False
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True,
                                  ondelete="cascade")
@@ -51,6 +57,8 @@ class AiEngineSnapshot(models.AbstractModel):
     def init(self):
         if self._abstract:
             return
+        if self._ai_published_by_run and self._ai_lookup_index:
+            raise ValueError(f"{self._name}: rows published by run are looked up by run")
         if self._ai_lookup_index:
             create_index(self.env.cr, f"{self._table}_lookup_idx", self._table,
                          list(self._ai_lookup_index), where="active")
@@ -125,6 +133,8 @@ class AiEngineSnapshot(models.AbstractModel):
         # The statement's columns and values are the same for every batch: built once.
         columns = SQL(", ").join(SQL.identifier(k) for k in keys)
         staged = SQL(", ").join(self._ai_staged_value(k) for k in keys)
+        if not self._ai_published_by_run:  # staged rows wait inactive
+            columns, staged = SQL("active, %s", columns), SQL("FALSE, %s", staged)
         if self._log_access:
             columns = SQL("%s, create_uid, create_date, write_uid, write_date", columns)
             staged = SQL("%(staged)s, %(uid)s, %(now)s, %(uid)s, %(now)s", staged=staged,
@@ -132,8 +142,8 @@ class AiEngineSnapshot(models.AbstractModel):
         for start in range(0, len(values), INSERT_BATCH):
             payload = json.dumps(values[start:start + INSERT_BATCH], default=_json_column_value)
             self.env.cr.execute(SQL(
-                "INSERT INTO %(table)s (company_id, run_id, active, %(columns)s)"
-                " SELECT %(company)s, %(run)s, FALSE, %(staged)s"
+                "INSERT INTO %(table)s (company_id, run_id, %(columns)s)"
+                " SELECT %(company)s, %(run)s, %(staged)s"
                 " FROM json_populate_recordset(NULL::%(table)s, %(payload)s) AS v",
                 table=SQL.identifier(self._table), columns=columns, staged=staged,
                 company=run.company_id.id, run=run.id, payload=payload,
@@ -161,6 +171,15 @@ class AiEngineSnapshot(models.AbstractModel):
         a run of the changed customers replaces only the rows of the customers it wrote."""
         self.flush_model()
         table = SQL.identifier(self._table)
+        if self._ai_published_by_run:  # the run becomes the published one by being done
+            self.env.cr.execute(SQL(
+                "DELETE FROM %s WHERE company_id = %s AND run_id IS DISTINCT FROM %s",
+                table, run.company_id.id, run.id))
+            retired = self.env.cr.rowcount
+            self.env.cr.execute(SQL("SELECT count(*) FROM %s WHERE run_id = %s", table, run.id))
+            published = self.env.cr.fetchone()[0]
+            self._ai_invalidate()
+            return {"published": published, "retired": retired}
         only_written = SQL()
         if run.scope == "changes" and self._ai_partner_field:
             partner = SQL.identifier(self._ai_partner_field)
@@ -181,9 +200,37 @@ class AiEngineSnapshot(models.AbstractModel):
     def _ai_discard(self, run):
         """A failed or stopped run's staged rows go; the published ones stay."""
         self.flush_model()
-        self.env.cr.execute(SQL("DELETE FROM %s WHERE run_id = %s AND active IS NOT TRUE",
-                                SQL.identifier(self._table), run.id))
+        # A run published by being done is never discarded (only pending runs are).
+        staged = SQL() if self._ai_published_by_run else SQL(" AND active IS NOT TRUE")
+        self.env.cr.execute(SQL("DELETE FROM %s WHERE run_id = %s%s",
+                                SQL.identifier(self._table), run.id, staged))
         self._ai_invalidate()
+
+    @api.model
+    def _ai_published_run_ids(self, company_ids=None):
+        """Per company (of ``company_ids``, default all), the last done run of this model's
+        task: for models published by run, the run whose rows are the published ones."""
+        Run = self.env["ai.run"]
+        Run.flush_model(["company_id", "task", "state", "finished_at"])
+        companies = SQL(" AND company_id = ANY(%s)", list(company_ids)) \
+            if company_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            "SELECT DISTINCT ON (company_id) id FROM %s WHERE task = %s AND state = 'done'%s"
+            " ORDER BY company_id, finished_at DESC NULLS LAST, id DESC",
+            SQL.identifier(Run._table), self._ai_task, companies))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.depends("run_id", "run_id.state")
+    def _compute_published(self):
+        published = set(self._ai_published_run_ids(self.company_id.ids))
+        for row in self:
+            row.active = row.run_id.id in published
+
+    def _search_published(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, (bool, int)):
+            return NotImplemented
+        positive = (operator == "=") == bool(value)
+        return [("run_id", "in" if positive else "not in", self._ai_published_run_ids())]
 
     @api.model
     def _ai_forget_partners(self, partner_ids):

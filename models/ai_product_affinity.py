@@ -22,7 +22,7 @@ class AiProductAffinity(models.Model):
     _log_access = False
 
     _ai_task = "suggestions"
-    _ai_lookup_index = ("company_id", "product_id", "rank")
+    _ai_published_by_run = True
     _ai_unique = ("product_id", "related_product_id")
     _ai_required = ("product_id", "related_product_id")
     _ai_converters = {
@@ -35,6 +35,10 @@ class AiProductAffinity(models.Model):
         "lift": ai_values.amount,
     }
 
+    active = fields.Boolean(
+        compute="_compute_published", search="_search_published",
+        help="Published: a row of the company's last successful run.",
+    )
     product_id = fields.Many2one("product.product", required=True, readonly=True,
                                  ondelete="cascade")
     related_product_id = fields.Many2one(

@@ -85,15 +85,19 @@ class SaleOrder(models.Model):
         count = self._ai_suggestion_count()
         if self.state not in SUGGESTION_STATES or not self.company_id or count <= 0:
             return []
-        limit = count * CANDIDATES_PER_SLOT
+        # Suggestions and affinities are the rows of the company's last done suggestions run.
+        run_ids = self.env["ai.customer.suggestion"]._ai_published_run_ids(self.company_id.ids)
+        if not run_ids:
+            return []
+        run_id, limit = run_ids[0], count * CANDIDATES_PER_SLOT
         on_quote = set(self.order_line.product_id.ids)
-        with_lines = self._ai_affinity_candidates(on_quote, limit)
+        with_lines = self._ai_affinity_candidates(run_id, on_quote, limit)
         partner = self.partner_id.commercial_partner_id
         # A customer who objected to profiling has no personal list (it was deleted); the
         # check keeps it so even if a stale row were left.
         profiled = partner and not partner.sudo().ai_exclude_profiling
-        own = self._ai_stored_candidates(partner.id, limit) if profiled else []
-        popular = self._ai_stored_candidates(None, limit)
+        own = self._ai_stored_candidates(run_id, partner.id, limit) if profiled else []
+        popular = self._ai_stored_candidates(run_id, None, limit)
         merged = sorted(with_lines + own, key=lambda c: -c["score"]) + popular
         excluded = on_quote | self._ai_dismissed_product_ids()
         candidate_ids = list({c["product_id"] for c in merged} - excluded)
@@ -126,18 +130,20 @@ class SaleOrder(models.Model):
             "score": candidate["score"], "source": candidate["source"], "rank": rank,
         } for rank, candidate in enumerate(chosen, 1)]
 
-    def _ai_affinity_candidates(self, product_ids, limit):
+    def _ai_affinity_candidates(self, run_id, product_ids, limit):
         """Products bought with the lines' products; the score, and the reason, is the share of
         the customers of a line product who bought it too (the highest over the lines), ties
         broken by the summed affinity."""
         if not product_ids:
             return []
         self.env["ai.product.affinity"].flush_model()
+        # COALESCE: the run's unique index (run_id, COALESCE(product_id, 0), …) finds them.
         self.env.cr.execute(SQL(
             "SELECT a.product_id, a.related_product_id, a.score, a.confidence "
-            "FROM ai_product_affinity a WHERE a.active AND a.company_id = %s "
-            "AND a.product_id = ANY(%s) AND a.rank <= %s ORDER BY a.product_id, a.rank",
-            self.company_id.id, sorted(product_ids), limit,
+            "FROM ai_product_affinity a WHERE a.run_id = %s AND a.company_id = %s "
+            "AND COALESCE(a.product_id, 0) = ANY(%s) AND a.rank <= %s "
+            "ORDER BY a.product_id, a.rank",
+            run_id, self.company_id.id, sorted(product_ids), limit,
         ))
         scores, best = {}, {}
         for product_id, related_id, score, confidence in self.env.cr.fetchall():
@@ -153,16 +159,17 @@ class SaleOrder(models.Model):
             "source": "affinity",
         } for pid in ranked]
 
-    def _ai_stored_candidates(self, partner_id, limit):
+    def _ai_stored_candidates(self, run_id, partner_id, limit):
         """The engine's ranked candidates for a commercial partner, or the popular list (their
-        reasons as codes: only the shown ones are rendered)."""
+        reasons as codes: only the shown ones are rendered), of the published ``run_id``."""
         self.env["ai.customer.suggestion"].flush_model()
+        # COALESCE: the run's unique index (run_id, COALESCE(partner_id, 0), …) finds them;
+        # the popular list is the rows without a partner.
         self.env.cr.execute(SQL(
             "SELECT product_id, reason, score, source FROM ai_customer_suggestion "
-            "WHERE active AND company_id = %s AND %s ORDER BY rank, id LIMIT %s",
-            self.company_id.id,
-            SQL("partner_id = %s", partner_id) if partner_id else SQL("partner_id IS NULL"),
-            limit,
+            "WHERE run_id = %s AND company_id = %s AND COALESCE(partner_id, 0) = %s "
+            "ORDER BY rank, id LIMIT %s",
+            run_id, self.company_id.id, partner_id or 0, limit,
         ))
         return [
             {"product_id": pid, "reason": reason, "score": score or 0.0,

@@ -376,6 +376,30 @@ class TestQuoteSuggestions(AiCrmCommon):
         self.assertEqual(self.suggestion_snapshot(), [(self.individual.id, self.bulb.id, 1)])
         self.assertEqual(self.suggested(self.quote_form(self.customer, [self.pens])), [])
 
+    def test_a_run_is_shown_once_done_and_publishing_rewrites_no_row(self):
+        Suggestion = self.env["ai.customer.suggestion"]
+        before = Suggestion.search([("partner_id", "=", self.customer.id)])
+        run = self.start_run("suggestions")
+        Suggestion.with_user(self.engine_user).ai_write(
+            run.id, [self.suggestion_row(self.customer, self.bulb, 1)])
+        staged = Suggestion.with_context(active_test=False).search([("run_id", "=", run.id)])
+        # Staged: neither quotes nor searches see it, the published rows still serve.
+        self.assertFalse(staged.active)
+        self.assertEqual(Suggestion.search([("partner_id", "=", self.customer.id)]), before)
+        self.assertNotIn(self.bulb.id, dict(self.suggested(self.quote_form(self.customer))))
+        self.env.cr.execute("SELECT ctid::text FROM ai_customer_suggestion WHERE id = %s",
+                            [staged.id])
+        place = self.env.cr.fetchone()
+        self.finish_run(run)
+        self.assertEqual(Suggestion.search([]), staged)
+        self.assertTrue(staged.active)
+        self.assertFalse(before.exists(), "the previous run's rows are retired")
+        self.assertEqual(self.suggested(self.quote_form(self.customer))[0],
+                         (self.bulb.id, "segment"))
+        self.env.cr.execute("SELECT ctid::text FROM ai_customer_suggestion WHERE id = %s",
+                            [staged.id])
+        self.assertEqual(self.env.cr.fetchone(), place, "the published row was not rewritten")
+
     def test_bulk_methods_reject_bad_rows_and_write_nothing(self):
         self.env.cr.execute("SELECT max(id) + 1000 FROM product_product")
         missing_id = self.env.cr.fetchone()[0]
