@@ -217,7 +217,8 @@ def value_at(tx_full: pd.DataFrame, as_of, horizon_days: int, random_state: int 
     for name, model in (("model", CustomerValue(random_state=random_state)),
                         ("baseline", BaselineValue())):
         model.fit(summary)
-        predicted = model.predict(summary, horizon_days)
+        # The horizon's ranges are what the back-test grades, not the next 12 months'.
+        predicted = model.predict(summary, horizon_days, ranges=False)
         metrics[name] = value_scores(actual, predicted,
                                      *model.spend_range(summary, horizon_days), horizon_days)
         # Its dates with the customer's own rhythm where there is one: the dates' yardstick.

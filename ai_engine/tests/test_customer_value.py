@@ -51,6 +51,12 @@ def test_values_are_ordered_non_negative_and_reproducible(summary, estimator):
     assert (values.loc[dated, "p_order_12m"] >= 0.5).all()
     assert (values.loc[~dated, "p_order_12m"] < 0.5).all()
     assert values.equals(estimator.predict(summary, 90))
+    # Without the 12-month range (the back-test's call) everything else is the same.
+    bare = estimator.predict(summary, 90, ranges=False)
+    ranged = ["clv_low", "clv_high"]
+    assert bare.drop(columns=ranged).equals(values.drop(columns=ranged))
+    for column in ranged:
+        assert (bare[column] == bare["clv_12m"]).all()
 
 
 def test_a_customers_range_depends_on_its_id_not_on_the_rows_around_it(summary):
