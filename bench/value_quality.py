@@ -33,7 +33,12 @@ from b2b_history import generate as generate_b2b  # noqa: E402
 from ai_engine.datasets.cdnow import load_cdnow  # noqa: E402
 from ai_engine.datasets.synthetic import generate_history  # noqa: E402
 from ai_engine.features.rfm import customer_summary  # noqa: E402
-from ai_engine.insights.evaluate import actual_value, next_order_mae, value_scores  # noqa: E402
+from ai_engine.insights.evaluate import (  # noqa: E402
+    actual_value,
+    next_order_mae,
+    value_at,
+    value_scores,
+)
 from ai_engine.models.value import (  # noqa: E402
     BaselineValue,
     CustomerValue,
@@ -118,11 +123,9 @@ def visible_level(tx, as_of, months=(2, 3, 4)) -> list[tuple[int, float]]:
     for back in months:
         cut = as_of - pd.DateOffset(months=back)
         days = (as_of - cut).days
-        summary = customer_summary(tx[tx["date"] <= cut], cut)
-        summary = summary[summary["frequency"] > 0]
-        actual = actual_value(tx[tx["date"] <= as_of], summary.index, cut, days)
-        predicted = CustomerValue(n_draws=20).fit(summary).predict(summary, days)
-        levels.append((days, float(predicted["expected_orders"].sum() / actual["orders"].sum())))
+        # The product's own value back-test, on the history up to *as of* only.
+        graded = value_at(tx[tx["date"] <= as_of], cut, days, history_end=as_of)
+        levels.append((days, 1 + graded["model"]["orders_total_error"]))
     return levels
 
 

@@ -171,15 +171,6 @@ class AiEngineSnapshot(models.AbstractModel):
         a run of the changed customers replaces only the rows of the customers it wrote."""
         self.flush_model()
         table = SQL.identifier(self._table)
-        if self._ai_published_by_run:  # the run becomes the published one by being done
-            self.env.cr.execute(SQL(
-                "DELETE FROM %s WHERE company_id = %s AND run_id IS DISTINCT FROM %s",
-                table, run.company_id.id, run.id))
-            retired = self.env.cr.rowcount
-            self.env.cr.execute(SQL("SELECT count(*) FROM %s WHERE run_id = %s", table, run.id))
-            published = self.env.cr.fetchone()[0]
-            self._ai_invalidate()
-            return {"published": published, "retired": retired}
         only_written = SQL()
         if run.scope == "changes" and self._ai_partner_field:
             partner = SQL.identifier(self._ai_partner_field)
@@ -190,9 +181,13 @@ class AiEngineSnapshot(models.AbstractModel):
             table, run.company_id.id, run.id, only_written,
         ))
         retired = self.env.cr.rowcount
-        self.env.cr.execute(SQL("UPDATE %s SET active = TRUE WHERE run_id = %s",
-                                SQL.identifier(self._table), run.id))
-        published = self.env.cr.rowcount
+        if self._ai_published_by_run:  # the run becomes the published one by being done
+            self.env.cr.execute(SQL("SELECT count(*) FROM %s WHERE run_id = %s", table, run.id))
+            published = self.env.cr.fetchone()[0]
+        else:
+            self.env.cr.execute(SQL("UPDATE %s SET active = TRUE WHERE run_id = %s",
+                                    table, run.id))
+            published = self.env.cr.rowcount
         self._ai_invalidate()
         return {"published": published, "retired": retired}
 

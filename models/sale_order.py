@@ -53,11 +53,11 @@ class SaleOrder(models.Model):
             order.ai_suggestions_serving = texts[company.id]
 
     def _ai_suggestions_serving_text(self):
-        """One line from the company's last done product suggestions run (read as superuser: a
-        salesperson sees what serves, not the run), or False before the first one."""
-        run = self.env["ai.run"].sudo().search([
-            ("company_id", "=", self.company_id.id), ("task", "=", "suggestions"),
-            ("state", "=", "done")], order="finished_at desc, id desc", limit=1)
+        """One line from the company's published product suggestions run, the one quotations
+        read (as superuser: a salesperson sees what serves, not the run), or False before the
+        first one."""
+        run = self.env["ai.run"].sudo().browse(
+            self.env["ai.customer.suggestion"]._ai_published_run_ids(self.company_id.ids))
         serving = (ai_run_metrics.load_metrics(run.metrics_json) or {}).get("serving")
         lines = ai_run_metrics.serving_lines(self.env, serving,
                                              ("suggestions_repeat", "suggestions_new"))
